@@ -1,0 +1,144 @@
+"""Data models shared by the engine, the fixers and the outputs: edits, fixes, findings, reports."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field
+
+PathPart = Union[str, int]
+Path = tuple[PathPart, ...]
+
+
+class Applicability(str, Enum):
+    """How far a fix may be trusted: safe fixes apply by default, unsafe ones on request."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+    DISPLAY = "display"
+
+
+class _Edit(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    path: Path
+
+    def touches(self) -> Path:
+        """The innermost node this edit changes; two edits of one pass must not nest."""
+        return self.path
+
+
+class SetValue(_Edit):
+    """Replace the value at ``path`` (a mapping key or a sequence index)."""
+
+    op: Literal["set"] = "set"
+    value: Any
+
+
+class Delete(_Edit):
+    """Remove the key or the sequence item at ``path``."""
+
+    op: Literal["delete"] = "delete"
+
+
+class InsertKey(_Edit):
+    """Add ``key: value`` to the mapping at ``path``, after the key ``after`` (else last, or first)."""
+
+    op: Literal["insert"] = "insert"
+    key: str
+    value: Any
+    after: str | None = None
+    first: bool = False
+
+    def touches(self) -> Path:
+        return (*self.path, self.key)
+
+
+class RenameKey(_Edit):
+    """Rename the mapping key at ``path`` to ``new_key``, keeping its value and position."""
+
+    op: Literal["rename"] = "rename"
+    new_key: str
+
+
+class AppendItem(_Edit):
+    """Append ``value`` to the sequence at ``path``."""
+
+    op: Literal["append"] = "append"
+    value: Any
+
+    def touches(self) -> Path:
+        return (*self.path, "+")
+
+
+Edit = Annotated[Union[SetValue, Delete, InsertKey, RenameKey, AppendItem], Field(discriminator="op")]
+
+
+class Fix(BaseModel):
+    """A list of edits that together repair one finding."""
+
+    model_config = ConfigDict(frozen=True)
+
+    edits: tuple[Edit, ...]
+    applicability: Applicability
+    note: str = ""
+
+
+class Finding(BaseModel):
+    """One defect found in one template, with its fix or the reason there is none."""
+
+    code: str
+    name: str
+    message: str
+    path: Path
+    line: int = 0
+    column: int = 0
+    fix: Fix | None = None
+    no_fix_reason: str | None = None
+    filename: str = ""
+
+    def fixable(self, unsafe: bool) -> bool:
+        """Whether the fix applies at the allowed level."""
+        if self.fix is None:
+            return False
+        if self.fix.applicability is Applicability.SAFE:
+            return True
+        return unsafe and self.fix.applicability is Applicability.UNSAFE
+
+
+class Options(BaseModel):
+    """What the user chose: fixers, fix level and the settings fixers read."""
+
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    unsafe_fixes: bool = False
+    regions: tuple[str, ...] = ("us-east-1",)
+
+
+class FileReport(BaseModel):
+    """What happened to one file: findings before, fixes applied, findings left, errors."""
+
+    filename: str
+    findings: list[Finding] = Field(default_factory=list)
+    applied: list[Finding] = Field(default_factory=list)
+    remaining: list[Finding] = Field(default_factory=list)
+    error: str | None = None
+    changed: bool = False
+
+
+class FixResult(BaseModel):
+    """The library's answer for one template text."""
+
+    filename: str
+    original: str
+    fixed: str
+    diff: str
+    findings: list[Finding]
+    applied: list[Finding]
+    remaining: list[Finding]
+    error: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original

@@ -1,0 +1,288 @@
+"""The template model fixers read: plain data with long-form intrinsics, and line marks by path.
+
+The same model is built from libyaml's composer (fast, for detection) and from
+ruamel.yaml's composer (for editing); both give nodes with the same shape, so one
+builder serves both and the findings cannot depend on which loader ran.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from yaml.constructor import SafeConstructor
+from yaml.nodes import ScalarNode as _PyScalarNode
+from yaml.resolver import Resolver
+
+from cfnfix.models import Path
+
+Format = Literal["yaml", "json"]
+
+_RESOLVER = Resolver()
+_CONSTRUCTOR = SafeConstructor()
+_BOOLS = {
+    "yes": True, "Yes": True, "YES": True, "no": False, "No": False, "NO": False,
+    "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
+    "on": True, "On": True, "ON": True, "off": False, "Off": False, "OFF": False,
+}
+_SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
+
+
+def intrinsic_name(tag: str) -> str | None:
+    """The long-form key of a short-form tag (``!Ref`` -> ``Ref``), or None for other tags."""
+    if not tag.startswith("!") or tag.startswith("!!"):
+        return None
+    name = tag[1:]
+    if name in ("Ref", "Condition"):
+        return name
+    return "Fn::" + name
+
+
+def plain_scalar(value: str) -> Any:
+    """A plain (unquoted) YAML scalar's value under YAML 1.1, as CloudFormation reads it."""
+    resolvers = _RESOLVER.yaml_implicit_resolvers.get(value[:1], ())
+    for tag, regexp in resolvers:
+        if regexp.match(value):
+            if tag.endswith(":bool"):
+                return _BOOLS[value]
+            if tag.endswith(":null"):
+                return None
+            node = _PyScalarNode(tag, value)
+            if tag.endswith(":int"):
+                return _CONSTRUCTOR.construct_yaml_int(node)
+            if tag.endswith(":float"):
+                return _CONSTRUCTOR.construct_yaml_float(node)
+            return value  # timestamps and the like stay strings, as in CloudFormation
+    if value == "":
+        return None
+    return value
+
+
+def _scalar(node: Any) -> Any:
+    # Plain scalars are resolved here under YAML 1.1 whatever the composer's own schema
+    # (ruamel reads YAML 1.2), so that every loader yields the same data.
+    if node.style is None and node_tag(node).startswith("tag:yaml.org,2002:"):
+        return plain_scalar(node.value)
+    return node.value
+
+
+def node_tag(node: Any) -> str:
+    return str(node.tag) if node.tag is not None else ""
+
+
+def to_data(node: Any) -> Any:
+    """Plain data of a composed node, short-form intrinsics turned into their long form."""
+    tag = node_tag(node)
+    kind = node.id
+    if kind == "scalar":
+        value = _scalar(node) if intrinsic_name(tag) is None else node.value
+    elif kind == "sequence":
+        value = [to_data(item) for item in node.value]
+    elif kind == "mapping":
+        value = {}
+        for key, val in node.value:
+            name = key.value if key.id == "scalar" else str(to_data(key))
+            value[str(name)] = to_data(val)
+            if name == "Fn::GetAtt":
+                value[name] = _split_getatt(value[name])
+    else:  # an alias cannot reach here: composers resolve them to the anchored node
+        value = None
+    name = intrinsic_name(tag)
+    if name is not None:
+        if name == "Fn::GetAtt":
+            value = _split_getatt(value)
+        return {name: value}
+    return value
+
+
+def _split_getatt(value: Any) -> Any:
+    if isinstance(value, str) and "." in value:
+        resource, attribute = value.split(".", 1)
+        return [resource, attribute]
+    return value
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One place that names a parameter, resource, condition or mapping."""
+
+    path: Path
+    kind: Literal["Ref", "GetAtt", "Sub", "Condition", "If", "DependsOn", "FindInMap"]
+    target: str
+
+
+class Template:
+    """A parsed template: plain data, its source format, and marks by path."""
+
+    def __init__(self, data: Any, root: Any, fmt: Format, filename: str = "") -> None:
+        self.data = data
+        self.root = root
+        self.fmt = fmt
+        self.filename = filename
+        self._references: list[Reference] | None = None
+
+    # --- reading -------------------------------------------------------------------
+    def section(self, name: str) -> dict[str, Any]:
+        """A top-level section as a mapping (empty when missing or not a mapping)."""
+        value = self.data.get(name) if isinstance(self.data, dict) else None
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        return self.section("Resources")
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        return self.section("Parameters")
+
+    def get(self, path: Path, default: Any = None) -> Any:
+        node = self.data
+        for part in path:
+            if isinstance(node, dict) and isinstance(part, str) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
+                return default
+        return node
+
+    def has(self, path: Path) -> bool:
+        sentinel = object()
+        return self.get(path, sentinel) is not sentinel
+
+    def resources_of_type(self, *types: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        for name, resource in self.resources.items():
+            if isinstance(resource, dict) and resource.get("Type") in types:
+                yield name, resource
+
+    def walk(self, start: Path = ()) -> Iterator[tuple[Path, Any]]:
+        """Every node below ``start`` (itself included), depth first, as (path, value)."""
+        stack: list[tuple[Path, Any]] = [(start, self.get(start))]
+        while stack:
+            path, value = stack.pop()
+            yield path, value
+            if isinstance(value, dict):
+                stack.extend(((*path, k), v) for k, v in reversed(value.items()))
+            elif isinstance(value, list):
+                stack.extend(((*path, i), v) for i, v in reversed(list(enumerate(value))))
+
+    # --- references ------------------------------------------------------------------
+    @property
+    def references(self) -> list[Reference]:
+        """Every Ref, GetAtt, Sub variable, condition use, DependsOn and FindInMap, in order."""
+        if self._references is None:
+            self._references = list(self._find_references())
+        return self._references
+
+    def references_to(self, target: str) -> list[Reference]:
+        return [r for r in self.references if r.target == target]
+
+    def _find_references(self) -> Iterator[Reference]:
+        for path, value in self.walk():
+            if not isinstance(value, dict) or len(path) == 0:
+                continue
+            if len(path) == 2 and path[0] == "Resources":
+                yield from self._resource_attributes(path, value)
+            if len(value) != 1:
+                continue
+            (key, arg), = value.items()
+            if key == "Ref" and isinstance(arg, str):
+                yield Reference(path, "Ref", arg)
+            elif key == "Fn::GetAtt" and isinstance(arg, list) and arg and isinstance(arg[0], str):
+                yield Reference(path, "GetAtt", arg[0])
+            elif key == "Fn::Sub":
+                yield from self._sub_references(path, arg)
+            elif key == "Condition" and isinstance(arg, str) and path[0] == "Conditions":
+                yield Reference(path, "Condition", arg)
+            elif key == "Fn::If" and isinstance(arg, list) and arg and isinstance(arg[0], str):
+                yield Reference((*path, "Fn::If", 0), "If", arg[0])
+            elif key == "Fn::FindInMap" and isinstance(arg, list) and arg and isinstance(arg[0], str):
+                yield Reference(path, "FindInMap", arg[0])
+
+    @staticmethod
+    def _resource_attributes(path: Path, resource: dict[str, Any]) -> Iterator[Reference]:
+        condition = resource.get("Condition")
+        if isinstance(condition, str):
+            yield Reference((*path, "Condition"), "Condition", condition)
+        depends = resource.get("DependsOn")
+        if isinstance(depends, str):
+            yield Reference((*path, "DependsOn"), "DependsOn", depends)
+        elif isinstance(depends, list):
+            for i, item in enumerate(depends):
+                if isinstance(item, str):
+                    yield Reference((*path, "DependsOn", i), "DependsOn", item)
+
+    @staticmethod
+    def _sub_references(path: Path, arg: Any) -> Iterator[Reference]:
+        if isinstance(arg, str):
+            text, variables = arg, {}
+        elif isinstance(arg, list) and arg and isinstance(arg[0], str):
+            text = arg[0]
+            variables = arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
+        else:
+            return
+        for name in sub_variables(text):
+            target = name.split(".", 1)[0]
+            if name not in variables and target not in variables:
+                yield Reference(path, "Sub", target)
+
+    # --- marks -----------------------------------------------------------------------
+    def node_at(self, path: Path) -> Any:
+        """The composed node at ``path`` (a key's value), or None."""
+        node = self.root
+        for part in path:
+            node = child_node(node, part)
+            if node is None:
+                return None
+        return node
+
+    def mark(self, path: Path) -> tuple[int, int]:
+        """1-based line and column of the deepest existing node on ``path`` (its key, if any)."""
+        node = self.root
+        best = (1, 1)
+        for part in path:
+            if node is None:
+                break
+            key = key_node(node, part)
+            if key is not None:
+                best = (key.start_mark.line + 1, key.start_mark.column + 1)
+            node = child_node(node, part)
+            if node is not None and key is None:
+                best = (node.start_mark.line + 1, node.start_mark.column + 1)
+        return best
+
+
+def sub_variables(text: str) -> list[str]:
+    """The ``${Name}`` variables of a Fn::Sub string (``${!Literal}`` escapes excluded)."""
+    return [m.group(1).strip() for m in _SUB_VARIABLE.finditer(text)]
+
+
+def key_node(node: Any, part: Any) -> Any:
+    if node is None or node.id != "mapping":
+        return None
+    found = None
+    for key, _value in node.value:
+        if key.id == "scalar" and key.value == part:
+            found = key
+    return found
+
+
+def child_node(node: Any, part: Any) -> Any:
+    """The node of one path step below ``node``: a mapping value, a sequence item, or an intrinsic."""
+    if node is None:
+        return None
+    name = intrinsic_name(node_tag(node))
+    if name is not None:
+        # a short-form intrinsic node stands for {name: node}; stepping into the name stays on it
+        return node if part == name else None
+    if node.id == "mapping":
+        found = None
+        for key, value in node.value:
+            if key.id == "scalar" and key.value == part:
+                found = value
+        return found
+    if node.id == "sequence" and isinstance(part, int) and 0 <= part < len(node.value):
+        return node.value[part]
+    return None
