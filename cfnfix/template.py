@@ -63,7 +63,7 @@ def plain_scalar(value: str) -> Any:
 def _scalar(node: Any) -> Any:
     # Plain scalars are resolved here under YAML 1.1 whatever the composer's own schema
     # (ruamel reads YAML 1.2), so that every loader yields the same data.
-    if node.style is None and node_tag(node).startswith("tag:yaml.org,2002:"):
+    if not node.style and node_tag(node).startswith("tag:yaml.org,2002:"):
         return plain_scalar(node.value)
     return node.value
 

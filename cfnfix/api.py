@@ -1,0 +1,59 @@
+"""The library: template text in; fixed text, unified diff and findings out.
+
+>>> import cfnfix
+>>> result = cfnfix.fix(text, "template.yaml", cfnfix.Options(unsafe_fixes=True))
+>>> print(result.diff)
+"""
+
+from __future__ import annotations
+
+from cfnfix.diff import unified_diff
+from cfnfix.loader import BOM, Source, detect_format
+from cfnfix.models import Finding, FixResult, Options
+from cfnfix.pipeline import process
+from cfnfix.registry import select_fixers
+
+
+def _source(text: str, filename: str) -> Source:
+    bom = text.startswith(BOM)
+    body = text[1:] if bom else text
+    return Source(body, bom, detect_format(filename, body))
+
+
+def fix(text: str, filename: str = "template.yaml", options: Options | None = None) -> FixResult:
+    """Fix ``text`` (a template's contents) at the level ``options`` allows.
+
+    Returns the fixed text, a git-style unified diff (``a/``/``b/`` + ``filename``), every
+    finding of the original, the findings whose fixes were applied, and those that remain.
+    A text that is not a CloudFormation template comes back unchanged with no findings.
+    Raises :class:`cfnfix.TemplateError` when the text does not parse.
+    """
+    options = options or Options()
+    source = _source(text, filename)
+    outcome = process(source, filename, select_fixers(options.select, options.ignore), options)
+    fixed = (BOM if source.bom else "") + outcome.text
+    return FixResult(
+        filename=filename,
+        original=text,
+        fixed=fixed,
+        diff=unified_diff(text, fixed, filename),
+        findings=outcome.findings,
+        applied=outcome.applied,
+        remaining=outcome.remaining,
+        error="\n".join(outcome.errors) or None,
+    )
+
+
+def check(text: str, filename: str = "template.yaml", options: Options | None = None) -> list[Finding]:
+    """The findings of ``text`` without fixing anything."""
+    options = options or Options()
+    source = _source(text, filename)
+    fixers = select_fixers(options.select, options.ignore)
+    from cfnfix.loader import load_template
+    from cfnfix.pipeline import detect
+
+    template = load_template(source, filename)
+    if template is None:
+        return []
+    errors: list[str] = []
+    return detect(template, fixers, options, errors)

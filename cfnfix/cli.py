@@ -1,0 +1,258 @@
+"""The command line: ``cfnfix check``, ``cfnfix fix`` (a diff) and ``cfnfix fix --apply`` (writes).
+
+Exit codes, as ruff's: 0 nothing to report (or everything fixed), 1 findings remain
+(for a dry run: a diff was printed), 2 an error (bad input, unknown fixer).
+Heavy modules are imported inside the commands so that ``--help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+if TYPE_CHECKING:
+    from cfnfix.models import Finding, Options
+    from cfnfix.pipeline import Outcome
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Find known defects in CloudFormation templates and fix them, keeping every other byte.",
+)
+
+Paths = Annotated[list[str], typer.Argument(help="Template files or directories (searched recursively).")]
+Select = Annotated[Optional[str], typer.Option(help="Only these fixers: codes or names, comma-separated.")]
+Ignore = Annotated[Optional[str], typer.Option(help="Not these fixers: codes or names, comma-separated.")]
+Unsafe = Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply fixes that change what gets deployed.")]
+Regions = Annotated[
+    Optional[str],
+    typer.Option(help="Target regions for CFX003, comma-separated (default: .cfnlintrc's regions, else us-east-1)."),
+]
+
+
+class OutputFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _err(line: str) -> None:
+    sys.stderr.write(line + "\n")
+
+
+def _options(select: str | None, ignore: str | None, unsafe: bool, regions: str | None) -> Options:
+    from cfnfix.config import resolve_regions, split_list
+    from cfnfix.models import Options
+    from cfnfix.registry import UnknownFixerError, select_fixers
+
+    options = Options(
+        select=split_list(select), ignore=split_list(ignore), unsafe_fixes=unsafe, regions=resolve_regions(regions)
+    )
+    try:
+        select_fixers(options.select, options.ignore)
+    except UnknownFixerError as exc:
+        _err(f"cfnfix: {exc}")
+        raise typer.Exit(2) from None
+    return options
+
+
+def _run(paths: list[str], options: Options) -> tuple[list[Outcome], list[str]]:
+    """Process every file; bad input becomes an error line and the next file goes on."""
+    from cfnfix.discover import iter_files
+    from cfnfix.loader import TemplateError, decode
+    from cfnfix.pipeline import process
+    from cfnfix.registry import select_fixers
+
+    fixers = select_fixers(options.select, options.ignore)
+    outcomes: list[Outcome] = []
+    errors: list[str] = []
+    for path, exists in iter_files(paths):
+        if not exists:
+            errors.append(f"{path}: no such file or directory")
+            continue
+        try:
+            with open(path, "rb") as stream:
+                data = stream.read()
+            outcome = process(decode(data, path), path, fixers, options)
+        except TemplateError as exc:
+            errors.append(str(exc))
+            continue
+        except OSError as exc:
+            errors.append(f"{path}: {exc.strerror or exc}")
+            continue
+        if outcome.is_template:
+            outcomes.append(outcome)
+            errors.extend(outcome.errors)
+    return outcomes, errors
+
+
+def format_finding(finding: Finding, unsafe: bool) -> str:
+    """``FILE:LINE:COL: CODE [*] message``: ``[*]`` a fix applies, ``[unsafe]`` one needs --unsafe-fixes."""
+    mark = ""
+    if finding.fix is not None:
+        if finding.fixable(unsafe):
+            mark = "[*] "
+        elif finding.fix.applicability.value == "unsafe":
+            mark = "[unsafe] "
+    text = f"{finding.filename}:{finding.line}:{finding.column}: {finding.code} {mark}{finding.message}"
+    if finding.fix is None and finding.no_fix_reason:
+        text += f" (no fix: {finding.no_fix_reason})"
+    return text
+
+
+def _summary(findings: list[Finding], unsafe: bool) -> str:
+    fixable = sum(f.fixable(unsafe) for f in findings)
+    hidden = sum(1 for f in findings if f.fix is not None and not f.fixable(unsafe)
+                 and f.fix.applicability.value == "unsafe")
+    text = f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}."
+    if fixable:
+        text += f" [*] {fixable} fixable with `cfnfix fix`."
+    if hidden:
+        text += f" {hidden} more fixable with --unsafe-fixes."
+    return text
+
+
+@app.command()
+def check(
+    paths: Paths,
+    output_format: Annotated[OutputFormat, typer.Option("--format", help="text or json")] = OutputFormat.text,
+    select: Select = None,
+    ignore: Ignore = None,
+    unsafe_fixes: Unsafe = False,
+    regions: Regions = None,
+) -> None:
+    """Report findings as FILE:LINE:COL: CODE message. Exit 0 none, 1 findings, 2 error."""
+    options = _options(select, ignore, unsafe_fixes, regions)
+    outcomes, errors = _check_only(paths, options)
+    findings = [f for o in outcomes for f in o.findings]
+    if output_format is OutputFormat.json:
+        import json
+
+        sys.stdout.write(json.dumps([f.model_dump(mode="json") for f in findings], indent=2) + "\n")
+    else:
+        for finding in findings:
+            sys.stdout.write(format_finding(finding, unsafe_fixes) + "\n")
+        if findings:
+            _err(_summary(findings, unsafe_fixes))
+    for error in errors:
+        _err(error)
+    raise typer.Exit(2 if errors else 1 if findings else 0)
+
+
+def _check_only(paths: list[str], options: Options) -> tuple[list[Outcome], list[str]]:
+    """Detection only: no ruamel load, no splice."""
+    from cfnfix.discover import iter_files
+    from cfnfix.loader import TemplateError, decode, load_template
+    from cfnfix.pipeline import Outcome, detect
+    from cfnfix.registry import select_fixers
+
+    fixers = select_fixers(options.select, options.ignore)
+    outcomes: list[Outcome] = []
+    errors: list[str] = []
+    for path, exists in iter_files(paths):
+        if not exists:
+            errors.append(f"{path}: no such file or directory")
+            continue
+        try:
+            with open(path, "rb") as stream:
+                source = decode(stream.read(), path)
+            template = load_template(source, path)
+        except TemplateError as exc:
+            errors.append(str(exc))
+            continue
+        except OSError as exc:
+            errors.append(f"{path}: {exc.strerror or exc}")
+            continue
+        if template is None:
+            continue
+        outcome = Outcome(path, source, source.text)
+        outcome.findings = detect(template, fixers, options, outcome.errors)
+        errors.extend(outcome.errors)
+        outcomes.append(outcome)
+    return outcomes, errors
+
+
+@app.command()
+def fix(
+    paths: Paths,
+    apply: Annotated[bool, typer.Option("--apply", help="Write the fixes in place instead of printing a diff.")] = False,
+    unsafe_fixes: Unsafe = False,
+    select: Select = None,
+    ignore: Ignore = None,
+    regions: Regions = None,
+) -> None:
+    """Print a unified diff of every fix (exit 1 if any); with --apply write them (exit 1 if findings remain)."""
+    options = _options(select, ignore, unsafe_fixes, regions)
+    from cfnfix.diff import unified_diff
+    from cfnfix.discover import write_atomically
+
+    outcomes, errors = _run(paths, options)
+    changed = 0
+    for outcome in outcomes:
+        if not outcome.changed:
+            continue
+        changed += 1
+        if apply:
+            try:
+                write_atomically(outcome.filename, outcome.source.encode(outcome.text))
+            except OSError as exc:
+                errors.append(f"{outcome.filename}: cannot write: {exc.strerror or exc}")
+        else:
+            before = outcome.source.encode(outcome.source.text).decode("utf-8")
+            after = outcome.source.encode(outcome.text).decode("utf-8")
+            sys.stdout.write(unified_diff(before, after, outcome.filename))
+    applied = [f for o in outcomes for f in o.applied]
+    remaining = [f for o in outcomes for f in o.remaining]
+    verb = "Fixed" if apply else "Would fix"
+    if applied:
+        by_code: dict[str, int] = {}
+        for finding in applied:
+            by_code[finding.code] = by_code.get(finding.code, 0) + 1
+        codes = ", ".join(f"{code} x{count}" for code, count in sorted(by_code.items()))
+        _err(f"{verb} {len(applied)} finding{'s' if len(applied) != 1 else ''} in {changed} "
+             f"file{'s' if changed != 1 else ''} ({codes}).")
+    if apply and remaining:
+        for finding in remaining:
+            _err(format_finding(finding, unsafe_fixes))
+        _err(f"{len(remaining)} finding{'s' if len(remaining) != 1 else ''} remain. " + _summary(remaining,
+             unsafe_fixes).split(". ", 1)[-1].lstrip("Found").strip())
+    for error in errors:
+        _err(error)
+    if errors:
+        raise typer.Exit(2)
+    if apply:
+        raise typer.Exit(1 if remaining else 0)
+    raise typer.Exit(1 if changed else 0)
+
+
+@app.command()
+def rule(code: Annotated[str, typer.Argument(help="A fixer's code or name.")]) -> None:
+    """Show a fixer's documentation."""
+    from cfnfix.registry import UnknownFixerError, select_fixers
+
+    try:
+        fixers = select_fixers((code,))
+    except UnknownFixerError as exc:
+        _err(f"cfnfix: {exc}")
+        raise typer.Exit(2) from None
+    for fixer in fixers:
+        sys.stdout.write(f"# {fixer.code} {fixer.name} ({fixer.applicability.value})\n\n{fixer.docs()}\n")
+
+
+@app.command()
+def rules() -> None:
+    """List every installed fixer."""
+    from cfnfix.registry import all_fixers
+
+    for fixer in all_fixers():
+        sys.stdout.write(f"{fixer.code}  {fixer.name:<20} {fixer.applicability.value:<7} {fixer.summary}\n")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        _err("cfnfix: interrupted")
+        sys.exit(2)

@@ -1,0 +1,111 @@
+"""Reading template files: decoding, the fast libyaml model and the ruamel.yaml editing model.
+
+Both loaders compose a node tree with exact character marks; the same builder turns
+either into a :class:`~cfnfix.template.Template`, so findings cannot depend on the loader.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from cfnfix.template import Format, Template, to_data
+
+BOM = "\ufeff"
+
+
+class TemplateError(Exception):
+    """Input that cannot be read as a template; ``str()`` is the one line to show the user."""
+
+    def __init__(self, filename: str, line: int | None, message: str) -> None:
+        self.filename = filename
+        self.line = line
+        self.message = message
+        where = f"{filename}:{line}" if line else filename
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A template's text without its BOM, and what writing it back must restore."""
+
+    text: str
+    bom: bool
+    fmt: Format
+
+    @property
+    def newline(self) -> str:
+        return "\r\n" if "\r\n" in self.text else "\n"
+
+    def encode(self, text: str) -> bytes:
+        return ((BOM if self.bom else "") + text).encode("utf-8")
+
+
+def decode(data: bytes, filename: str) -> Source:
+    """Decode UTF-8 bytes (an error names the line of the first bad byte)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise TemplateError(filename, line, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    bom = text.startswith(BOM)
+    if bom:
+        text = text[1:]
+    return Source(text, bom, detect_format(filename, text))
+
+
+def detect_format(filename: str, text: str) -> Format:
+    if filename.lower().endswith(".json"):
+        return "json"
+    stripped = text.lstrip()
+    return "json" if stripped.startswith("{") and not filename.lower().endswith((".yaml", ".yml")) else "yaml"
+
+
+def looks_like_template(data: Any) -> bool:
+    return isinstance(data, dict) and ("Resources" in data or "AWSTemplateFormatVersion" in data)
+
+
+def _yaml_error(filename: str, exc: yaml.YAMLError) -> TemplateError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    return TemplateError(filename, mark.line + 1 if mark is not None else None, message)
+
+
+def compose_fast(source: Source, filename: str) -> Any:
+    """libyaml's C composer; JSON is also checked with ``json`` so that JSON's rules hold."""
+    if source.fmt == "json":
+        try:
+            json.loads(source.text)
+        except json.JSONDecodeError as exc:
+            raise TemplateError(filename, exc.lineno, f"invalid JSON: {exc.msg}") from None
+    try:
+        return yaml.compose(source.text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as exc:
+        raise _yaml_error(filename, exc) from None
+
+
+def compose_ruamel(source: Source, filename: str) -> Any:
+    """ruamel.yaml's round-trip composer: the model edits are resolved against."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError as RuamelError
+
+    try:
+        return YAML(typ="rt").compose(source.text)
+    except RuamelError as exc:
+        raise _yaml_error(filename, exc) from None  # type: ignore[arg-type]
+
+
+def load_template(source: Source, filename: str, *, editing: bool = False) -> Template | None:
+    """The template model of a source, or None when the file is not a CloudFormation template."""
+    root = compose_ruamel(source, filename) if editing else compose_fast(source, filename)
+    if root is None:
+        return None
+    data = to_data(root)
+    if not looks_like_template(data):
+        return None
+    return Template(data, root, source.fmt, filename)

@@ -1,0 +1,145 @@
+"""The fix loop for one template: detect on the fast model, splice on the ruamel model, verify, repeat.
+
+1. the fast (libyaml) model is built and the selected fixers run on it;
+2. fixes allowed at the chosen level, and not touching the same node as another chosen
+   fix, are resolved against ruamel.yaml's composed tree and spliced into the text;
+3. the new text is re-parsed: its data must equal the old data with the edits applied,
+   or the fix is dropped and reported as an internal error;
+4. detection runs again on the new text, at most ``MAX_PASSES`` times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from cfnfix.edits import EditError, apply_edits, overlaps
+from cfnfix.fixer import Fixer
+from cfnfix.loader import Source, TemplateError, load_template
+from cfnfix.models import Edit, Finding, Options, Path
+from cfnfix.render import detect_style
+from cfnfix.splice import SpliceError, splice
+from cfnfix.template import Template
+
+MAX_PASSES = 10
+
+
+@dataclass
+class Outcome:
+    """What processing one file gave."""
+
+    filename: str
+    source: Source
+    text: str
+    is_template: bool = True
+    findings: list[Finding] = field(default_factory=list)
+    applied: list[Finding] = field(default_factory=list)
+    remaining: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.source.text
+
+
+def detect(template: Template, fixers: Sequence[Fixer], options: Options, errors: list[str]) -> list[Finding]:
+    """Every finding of ``fixers``, with file, line and column, in a stable order."""
+    found: list[Finding] = []
+    for fixer in fixers:
+        try:
+            results = list(fixer.find(template, options))
+        except Exception as exc:  # a fixer's bug must not stop the other fixers or files
+            errors.append(f"{template.filename}: internal error in {fixer.code}: {type(exc).__name__}: {exc}")
+            continue
+        for finding in results:
+            line, column = template.mark(finding.path)
+            found.append(finding.model_copy(update={"filename": template.filename, "line": line,
+                                                    "column": column}))
+    found.sort(key=lambda f: (f.line, f.column, f.code))
+    return found
+
+
+def _touched(finding: Finding) -> list[Path]:
+    return [edit.touches() for edit in finding.fix.edits] if finding.fix else []
+
+
+def _nests(paths: list[Path]) -> bool:
+    return any(overlaps(a, b) for i, a in enumerate(paths) for b in paths[i + 1 :])
+
+
+def choose(findings: Sequence[Finding], unsafe: bool) -> list[Finding]:
+    """Fixable findings whose edits touch no node another chosen fix touches (first by code wins)."""
+    chosen: list[Finding] = []
+    taken: list[Path] = []
+    for finding in sorted(findings, key=lambda f: (f.code, f.line, f.column)):
+        if not finding.fixable(unsafe):
+            continue
+        paths = _touched(finding)
+        if _nests(paths) or any(overlaps(p, t) for p in paths for t in taken):
+            continue
+        chosen.append(finding)
+        taken.extend(paths)
+    return chosen
+
+
+def _apply(source: Source, text: str, template: Template, fixes: Sequence[Finding]) -> tuple[str, Template]:
+    """Splice the fixes' edits into ``text`` and check the result; raises on any mismatch."""
+    edits: list[Edit] = [edit for f in fixes if f.fix for edit in f.fix.edits]
+    current = Source(text, source.bom, source.fmt)
+    editable = load_template(current, template.filename, editing=True)
+    if editable is None or editable.data != template.data:
+        raise SpliceError("the ruamel.yaml model differs from the fast model")
+    style = detect_style(editable.root, text, source.fmt)
+    new_text = splice(text, editable.root, style, edits)
+    expected = apply_edits(template.data, edits)
+    try:
+        fixed = load_template(Source(new_text, source.bom, source.fmt), template.filename)
+    except TemplateError as exc:
+        raise SpliceError(f"the fixed text does not parse: {exc.message}") from None
+    if fixed is None or fixed.data != expected:
+        raise SpliceError("the fixed text's data differs from what the edits said")
+    return new_text, fixed
+
+
+def process(source: Source, filename: str, fixers: Sequence[Fixer], options: Options) -> Outcome:
+    """Detect and (at the options' level) fix one template; raises TemplateError on bad input."""
+    outcome = Outcome(filename, source, source.text)
+    template = load_template(source, filename)
+    if template is None:
+        outcome.is_template = False
+        return outcome
+    findings = detect(template, fixers, options, outcome.errors)
+    outcome.findings = findings
+    failed: set[tuple[str, Path]] = set()
+    for _ in range(MAX_PASSES):
+        candidates = [f for f in findings if (f.code, f.path) not in failed]
+        chosen = choose(candidates, options.unsafe_fixes)
+        if not chosen:
+            break
+        try:
+            text, template = _apply(source, outcome.text, template, chosen)
+            applied = chosen
+        except (SpliceError, EditError) as batch_error:
+            applied, text = [], outcome.text
+            if len(chosen) == 1:
+                failed.add((chosen[0].code, chosen[0].path))
+                outcome.errors.append(_internal(filename, chosen[0], batch_error))
+            for finding in chosen if len(chosen) > 1 else []:
+                try:
+                    text, template = _apply(source, text, template, [finding])
+                    applied.append(finding)
+                except (SpliceError, EditError) as error:
+                    failed.add((finding.code, finding.path))
+                    outcome.errors.append(_internal(filename, finding, error))
+        if text == outcome.text and not applied:
+            continue
+        outcome.text = text
+        outcome.applied.extend(applied)
+        findings = detect(template, fixers, options, outcome.errors)
+    outcome.remaining = findings
+    return outcome
+
+
+def _internal(filename: str, finding: Finding, error: Exception) -> str:
+    return (f"{filename}:{finding.line}: internal error: {finding.code} fix not applied, "
+            f"file left as it was there ({error})")

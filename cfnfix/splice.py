@@ -1,0 +1,411 @@
+"""Applying edits to the original text: only the spans of the changed nodes are rewritten.
+
+Every edit is resolved against the composed tree of the original text (ruamel.yaml's
+composer gives exact character marks), turned into a text replacement, and all
+replacements are applied from the end of the text to its start. Bytes outside the
+replaced spans are never touched: comments, quoting, indentation and line endings
+elsewhere stay as they were.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cfnfix.models import AppendItem, Delete, Edit, InsertKey, Path, RenameKey, SetValue
+from cfnfix.render import Style, json_entry, json_value, yaml_block, yaml_entry, yaml_inline, yaml_item
+from cfnfix.template import intrinsic_name, node_tag
+
+
+class SpliceError(Exception):
+    """An edit that cannot be placed in the text (the file is then left as it was)."""
+
+
+@dataclass
+class Replacement:
+    start: int
+    end: int
+    text: str
+    order: int
+
+
+@dataclass
+class Located:
+    """A node found by path: its container, its key node (in a mapping) and itself."""
+
+    node: Any
+    parent: Any
+    key: Any
+    index: int | None
+
+
+class Splicer:
+    def __init__(self, text: str, root: Any, style: Style) -> None:
+        self.text = text
+        self.root = root
+        self.style = style
+        self.replacements: list[Replacement] = []
+        self.empty_at: dict[int, int] = {}
+        self._mark_empty_scalars(root)
+
+    def _mark_empty_scalars(self, root: Any) -> None:
+        """Where each empty (null) scalar really stands: composers put it at the next token."""
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            if node.id == "mapping":
+                for key, value in node.value:
+                    if self._is_empty(value):
+                        self.empty_at[id(value)] = self.colon_after(key) + 1
+                    else:
+                        stack.append(value)
+            elif node.id == "sequence":
+                for item in node.value:
+                    if self._is_empty(item):
+                        self.empty_at[id(item)] = self.dash_before(item, empty=True) + 1
+                    else:
+                        stack.append(item)
+
+    @staticmethod
+    def _is_empty(node: Any) -> bool:
+        return node.id == "scalar" and not node.style and node.value == "" and not intrinsic_name(
+            node_tag(node)
+        )
+
+    def start(self, node: Any) -> int:
+        return self.empty_at.get(id(node), node.start_mark.index)
+
+    # --- locating ------------------------------------------------------------------
+    def locate(self, path: Path) -> Located:
+        node, parent, key, index = self.root, None, None, None
+        unwrapped = False
+        for part in path:
+            name = intrinsic_name(node_tag(node))
+            if name is not None and not unwrapped and part == name:
+                unwrapped = True  # the short form's argument: the same node, without its tag
+                continue
+            unwrapped = False
+            parent, key, index = node, None, None
+            if node.id == "mapping" and isinstance(part, str):
+                for position, (k, v) in enumerate(node.value):
+                    if k.id == "scalar" and k.value == part:
+                        key, node, index = k, v, position
+                if key is None:
+                    raise SpliceError(f"no key {part!r} at {path}")
+            elif node.id == "sequence" and isinstance(part, int) and 0 <= part < len(node.value):
+                node, index = node.value[part], part
+            else:
+                raise SpliceError(f"no node at {path}")
+        return Located(node, parent, key, index)
+
+    # --- spans -----------------------------------------------------------------------
+    def end(self, node: Any) -> int:
+        """Index just after the last character of the node's own content."""
+        if id(node) in self.empty_at:
+            return self.empty_at[id(node)]
+        if node.id == "scalar":
+            stop = node.end_mark.index
+            if node.style in ("|", ">"):
+                while stop > node.start_mark.index and self.text[stop - 1] in " \t\r\n":
+                    stop -= 1
+            return stop
+        if node.flow_style or not node.value:
+            return node.end_mark.index
+        last = node.value[-1]
+        return self.end(last[1] if node.id == "mapping" else last)
+
+    def line_start(self, index: int) -> int:
+        return self.text.rfind("\n", 0, index) + 1
+
+    def line_end(self, index: int) -> int:
+        """Index just after the newline that ends the line holding ``index``."""
+        stop = self.text.find("\n", index)
+        return len(self.text) if stop < 0 else stop + 1
+
+    def first_on_line(self, index: int) -> bool:
+        return not self.text[self.line_start(index) : index].strip()
+
+    def indentation(self, index: int) -> str:
+        start = self.line_start(index)
+        line = self.text[start:index]
+        return line[: len(line) - len(line.lstrip(" \t"))]
+
+    def colon_after(self, key: Any) -> int:
+        stop = self.text.find(":", key.end_mark.index)
+        if stop < 0:
+            raise SpliceError("no colon after key")
+        return stop
+
+    def dash_before(self, item: Any, empty: bool = False) -> int:
+        if not empty and id(item) in self.empty_at:
+            return self.empty_at[id(item)] - 1
+        position = item.start_mark.index - 1
+        while position >= 0 and self.text[position] in " \t":
+            position -= 1
+        if position < 0 or self.text[position] != "-":
+            raise SpliceError("no dash before sequence item")
+        return position
+
+    def add(self, start: int, end: int, text: str) -> None:
+        self.replacements.append(Replacement(start, end, text, len(self.replacements)))
+
+    @property
+    def nl(self) -> str:
+        return self.style.newline
+
+    def lines(self, lines: Sequence[str]) -> str:
+        return self.nl.join(lines)
+
+    def is_flow(self, node: Any) -> bool:
+        return bool(node.flow_style) or self.style.fmt == "json"
+
+    # --- edits -----------------------------------------------------------------------
+    def apply(self, edits: Sequence[Edit]) -> str:
+        deletes: dict[Path, list[Delete]] = defaultdict(list)
+        for edit in normalise(edits, self):
+            if isinstance(edit, Delete):
+                deletes[edit.path[:-1]].append(edit)
+            elif isinstance(edit, SetValue):
+                self.set_value(edit.path, edit.value)
+            elif isinstance(edit, InsertKey):
+                self.insert_key(edit)
+            elif isinstance(edit, AppendItem):
+                self.append_item(edit.path, edit.value)
+            elif isinstance(edit, RenameKey):
+                self.rename_key(edit.path, edit.new_key)
+        for parent_path, group in deletes.items():
+            self.delete_group(parent_path, group)
+        return self.render()
+
+    def render(self) -> str:
+        ordered = sorted(self.replacements, key=lambda r: (r.start, r.end, r.order))
+        for before, after in zip(ordered, ordered[1:]):
+            if after.start < before.end:
+                raise SpliceError("two edits overlap in the text")
+        pieces: list[str] = []
+        position = 0
+        for rep in ordered:
+            pieces.append(self.text[position : rep.start])
+            pieces.append(rep.text)
+            position = rep.end
+        pieces.append(self.text[position:])
+        return "".join(pieces)
+
+    def set_value(self, path: Path, value: Any) -> None:
+        found = self.locate(path)
+        old, parent = found.node, found.parent
+        if parent is None:
+            raise SpliceError("cannot replace the whole template")
+        start, stop = self.start(old), self.end(old)
+        if self.is_flow(parent):
+            if self.style.fmt == "json":
+                base = self.indentation(found.key.start_mark.index if found.key is not None else start)
+                one_line = parent.start_mark.line == parent.end_mark.line
+                self.add(start, stop, json_value(value, self.style, base, compact=one_line))
+            else:
+                inline = yaml_inline(value, self.style, flow=True)
+                if inline is None:
+                    raise SpliceError("a block value cannot go into a flow collection")
+                self.add(start, stop, inline)
+            return
+        inline = yaml_inline(value, self.style)
+        if parent.id == "mapping":
+            colon = self.colon_after(found.key)
+            column = found.key.start_mark.column
+            if inline is not None:
+                if old.start_mark.line == found.key.start_mark.line or start == colon + 1:
+                    gap = "" if self.text[start - 1] in " \t" else " "
+                    self.add(start, stop, gap + inline)
+                else:
+                    self.add(colon + 1, stop, " " + inline)
+                return
+            entry = yaml_entry("k", value, self.style, column)
+            head = entry[0][entry[0].index(":") + 1 :]
+            self.add(colon + 1, stop, head + self.nl + self.lines(entry[1:]))
+            return
+        dash = self.dash_before(old)
+        column = self.text[self.line_start(dash) : dash].__len__()
+        item = yaml_item(value, self.style, column)
+        self.add(dash, stop, self.lines([item[0][column:], *item[1:]]))
+
+    def insert_key(self, edit: InsertKey) -> None:
+        mapping = self.locate(edit.path).node
+        entries = mapping.value
+        if edit.first:
+            anchor_index = None
+        elif edit.after is not None:
+            anchor_index = next(
+                (i for i, (k, _v) in enumerate(entries) if k.id == "scalar" and k.value == edit.after), None
+            )
+            if anchor_index is None:
+                raise SpliceError(f"no key {edit.after!r} to insert after")
+        else:
+            anchor_index = len(entries) - 1
+        if self.is_flow(mapping):
+            self._insert_flow(mapping, anchor_index, edit.key, edit.value)
+            return
+        column = entries[0][0].start_mark.column
+        lines = yaml_entry(edit.key, edit.value, self.style, column)
+        if anchor_index is None:
+            first_key = entries[0][0]
+            if not self.first_on_line(first_key.start_mark.index):
+                raise SpliceError("cannot insert before a key that shares its line")
+            self.add(self.line_start(first_key.start_mark.index), self.line_start(first_key.start_mark.index),
+                     self.lines(lines) + self.nl)
+            return
+        self._insert_block_after(self.end(entries[anchor_index][1]), lines)
+
+    def _insert_block_after(self, content_end: int, lines: list[str]) -> None:
+        point = self.line_end(content_end)
+        if point == len(self.text) and not self.text.endswith("\n"):
+            self.add(point, point, self.nl + self.lines(lines))
+        else:
+            self.add(point, point, self.lines(lines) + self.nl)
+
+    def _flow_separator(self, collection: Any, starts: list[int]) -> str:
+        """The text between one entry's comma and the next entry (``\\n    `` or `` ``)."""
+        if len(starts) >= 2:
+            gap = self.text[starts[-2] : starts[-1]]
+            comma = gap.rfind(",")
+            if comma >= 0:
+                return gap[comma + 1 :]
+        opening = self.text[collection.start_mark.index + 1 : starts[0]] if starts else ""
+        return opening if opening and not opening.strip() else " "
+
+    def _entry_text(self, key: str | None, value: Any, base: str, compact: bool) -> str:
+        if self.style.fmt == "json":
+            if key is None:
+                return json_value(value, self.style, base, compact=compact)
+            return json_entry(key, value, self.style, base, compact=compact)
+        inline = yaml_inline(value, self.style, flow=True)
+        if inline is None:
+            raise SpliceError("a block value cannot go into a flow collection")
+        if key is None:
+            return inline
+        return f"{yaml_inline(key, self.style, flow=True)}: {inline}"
+
+    def _insert_flow(self, collection: Any, anchor_index: int | None, key: str | None, value: Any) -> None:
+        items = collection.value
+        starts = [(i[0] if collection.id == "mapping" else i).start_mark.index for i in items]
+        if not items:
+            raise SpliceError("empty flow collection")
+        separator = self._flow_separator(collection, starts)
+        base = self.indentation(starts[0]) if "\n" in separator else self.indentation(collection.start_mark.index)
+        text = self._entry_text(key, value, base, compact="\n" not in separator)
+        if anchor_index is None:
+            self.add(starts[0], starts[0], text + "," + separator)
+        else:
+            last = items[anchor_index]
+            stop = self.end(last[1] if collection.id == "mapping" else last)
+            self.add(stop, stop, "," + separator + text)
+
+    def append_item(self, path: Path, value: Any) -> None:
+        sequence = self.locate(path).node
+        if not sequence.value:
+            raise SpliceError("empty sequence")
+        if self.is_flow(sequence):
+            self._insert_flow(sequence, len(sequence.value) - 1, None, value)
+            return
+        dash = self.dash_before(sequence.value[0])
+        column = dash - self.line_start(dash)
+        self._insert_block_after(self.end(sequence.value[-1]), yaml_item(value, self.style, column))
+
+    def rename_key(self, path: Path, new_key: str) -> None:
+        found = self.locate(path)
+        key = found.key
+        if key is None:
+            raise SpliceError("not a mapping key")
+        if self.style.fmt == "json" or key.style == '"':
+            import json
+
+            text = json.dumps(new_key, ensure_ascii=False)
+        elif key.style == "'":
+            text = "'" + new_key.replace("'", "''") + "'"
+        else:
+            text = yaml_inline(new_key, self.style) or new_key
+        self.add(key.start_mark.index, key.end_mark.index, text)
+
+    def delete_group(self, parent_path: Path, group: list[Delete]) -> None:
+        parent = self.locate(parent_path).node
+        if parent.id == "mapping":
+            names = {d.path[-1] for d in group}
+            doomed = [i for i, (k, _v) in enumerate(parent.value) if k.value in names]
+            spans = [(k.start_mark.index, v) for k, v in parent.value]
+        else:
+            doomed = sorted({int(d.path[-1]) for d in group})
+            spans = [(self.dash_before(v) if not self.is_flow(parent) else v.start_mark.index, v)
+                     for v in parent.value]
+        if self.is_flow(parent):
+            self._delete_flow(parent, doomed, spans)
+            return
+        for position in doomed:
+            start, value = spans[position]
+            stop = self.end(value)
+            if self.first_on_line(start):
+                self.add(self.line_start(start), self.line_end(stop), "")
+            elif position + 1 < len(spans) and position + 1 not in doomed:
+                self.add(start, spans[position + 1][0], "")
+            else:
+                raise SpliceError("cannot remove an entry that shares its line")
+
+    def _delete_flow(self, parent: Any, doomed: list[int], spans: list[tuple[int, Any]]) -> None:
+        count = len(spans)
+        if len(doomed) == count:
+            self.add(parent.start_mark.index + 1, parent.end_mark.index - 1, "")
+            return
+        runs: list[list[int]] = []
+        for position in doomed:
+            if runs and runs[-1][-1] == position - 1:
+                runs[-1].append(position)
+            else:
+                runs.append([position])
+        for run in runs:
+            first, last = run[0], run[-1]
+            if last + 1 < count:
+                self.add(spans[first][0], spans[last + 1][0], "")
+            else:
+                self.add(self.end(spans[first - 1][1]), self.end(spans[last][1]), "")
+
+
+def normalise(edits: Sequence[Edit], splicer: Splicer) -> list[Edit]:
+    """Rewrite edits the text cannot take as they are into equivalent ones it can.
+
+    - a set, insert or append aimed inside a short-form intrinsic's argument is made a set
+      of the whole intrinsic when needed;
+    - deleting every key of a mapping (item of a sequence) sets it to ``{}`` (``[]``);
+    - inserting into a null or empty mapping, or appending to an empty sequence, sets it.
+    """
+    result: list[Edit] = []
+    deletes: dict[Path, set[Any]] = defaultdict(set)
+    for edit in edits:
+        if isinstance(edit, Delete):
+            deletes[edit.path[:-1]].add(edit.path[-1])
+    emptied: set[Path] = set()
+    for parent_path, doomed in deletes.items():
+        node = splicer.locate(parent_path).node
+        if node.id in ("mapping", "sequence") and parent_path:
+            size = len(node.value)
+            keys = {k.value for k, _v in node.value} if node.id == "mapping" else set(range(size))
+            if keys and keys <= doomed:
+                emptied.add(parent_path)
+                result.append(SetValue(path=parent_path, value={} if node.id == "mapping" else []))
+    for edit in edits:
+        if isinstance(edit, Delete) and edit.path[:-1] in emptied:
+            continue
+        if isinstance(edit, (InsertKey, AppendItem)):
+            node = splicer.locate(edit.path).node
+            if node.id == "scalar" or not node.value:
+                if isinstance(edit, InsertKey):
+                    result.append(SetValue(path=edit.path, value={edit.key: edit.value}))
+                else:
+                    result.append(SetValue(path=edit.path, value=[edit.value]))
+                continue
+        result.append(edit)
+    return result
+
+
+def splice(text: str, root: Any, style: Style, edits: Sequence[Edit]) -> str:
+    """The text with ``edits`` applied; raises SpliceError when an edit cannot be placed."""
+    return Splicer(text, root, style).apply(edits)
