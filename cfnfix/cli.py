@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     add_completion=False,
+    pretty_exceptions_enable=False,
     no_args_is_help=True,
     help="Find known defects in CloudFormation templates and fix them, keeping every other byte.",
 )
@@ -251,8 +252,13 @@ def rules() -> None:
 
 
 def main() -> None:
+    from cfnfix.registry import FixerLoadError
+
     try:
         app()
     except KeyboardInterrupt:
         _err("cfnfix: interrupted")
+        sys.exit(2)
+    except FixerLoadError as exc:
+        _err(f"cfnfix: {exc}")
         sys.exit(2)

@@ -12,13 +12,20 @@ class UnknownFixerError(ValueError):
     pass
 
 
+class FixerLoadError(RuntimeError):
+    pass
+
+
 @lru_cache(maxsize=1)
 def all_fixers() -> tuple[Fixer, ...]:
     """Every installed fixer, ordered by code."""
     found: dict[str, Fixer] = {}
     for entry in entry_points(group="cfnfix.fixers"):
-        cls = entry.load()
-        found[cls.code] = cls()
+        try:
+            cls = entry.load()
+            found[cls.code] = cls()
+        except Exception as exc:
+            raise FixerLoadError(f"cannot load fixer {entry.name} ({entry.value}): {exc}") from exc
     return tuple(found[code] for code in sorted(found))
 
 

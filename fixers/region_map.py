@@ -15,11 +15,7 @@ from cfnfix.template import Template
 _REGION_NAME = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$")
 _AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
 _SSM_AMI = "{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}"
-_REGION_REFS: tuple[Any, ...] = (
-    {"Ref": "AWS::Region"},
-    {"Fn::Sub": "${AWS::Region}"},
-    {"Fn::Sub": ["${AWS::Region}", {}]},
-)
+_REGION_REF = {"Ref": "AWS::Region"}
 
 
 def is_region_name(key: str) -> bool:
@@ -73,8 +69,9 @@ class RegionMap(Fixer):
 
     The target regions are cfnfix's `--regions` (or the `regions` setting of
     `.cfnlintrc`), else `us-east-1`. Only reads whose top-level key is exactly
-    `!Ref AWS::Region` (or the equivalent `!Sub '${AWS::Region}'`) are considered;
-    reads with a `DefaultValue` (`AWS::LanguageExtensions`) cannot fail and are ignored.
+    `!Ref AWS::Region` are considered (CloudFormation allows no `Fn::Sub` there, and a
+    key computed any other way says nothing certain about the region); reads with a
+    `DefaultValue` (`AWS::LanguageExtensions`) cannot fail and are ignored.
 
     The new entry holds the second-level keys the template reads (the literal third
     argument of `Fn::FindInMap`; when that argument is an intrinsic, every key all
@@ -170,7 +167,7 @@ class RegionMap(Fixer):
             if not isinstance(args, list) or len(args) < 3:
                 continue
             name, top, key = args[0], args[1], args[2]
-            if not isinstance(name, str) or name not in mappings or top not in _REGION_REFS:
+            if not isinstance(name, str) or name not in mappings or top != _REGION_REF:
                 continue
             if len(args) > 3 and isinstance(args[3], dict) and "DefaultValue" in args[3]:
                 continue  # a read with a default cannot fail on a missing region

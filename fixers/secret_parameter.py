@@ -450,7 +450,10 @@ def _generate(template: Template, candidate: _Candidate) -> dict[str, Any]:
         result["SecretStringTemplate"] = "{}"
     result["GenerateStringKey"] = "password"
     result["PasswordLength"] = length
-    result["ExcludeCharacters"] = "".join(dict.fromkeys(excluded))
+    if flags.get("ExcludePunctuation"):
+        excluded = "".join(c for c in excluded if c not in string.punctuation)
+    if excluded:
+        result["ExcludeCharacters"] = "".join(dict.fromkeys(excluded))
     result.update(flags)
     result["RequireEachIncludedType"] = True
     return result
@@ -521,7 +524,7 @@ def _username(template: Template, candidate: _Candidate) -> Any:
         if not isinstance(parent, dict):
             continue
         for user_key in PASSWORD_KEYS[key]:
-            value = parent.get(user_key)
+            value = _unless_novalue(parent.get(user_key))
             if isinstance(value, str) and value:
                 return value
             if isinstance(value, dict) and set(value) == {"Ref"}:
@@ -529,6 +532,17 @@ def _username(template: Template, candidate: _Candidate) -> Any:
                 if isinstance(target, dict) and target.get("Type", "String") == "String":
                     return sub(json.dumps({"username": "${" + str(value["Ref"]) + "}"}))
     return None
+
+
+def _unless_novalue(value: Any) -> Any:
+    """The one real branch of ``!If [C, X, !Ref AWS::NoValue]`` (either order), else ``value``."""
+    if isinstance(value, dict) and set(value) == {"Fn::If"}:
+        arg = value["Fn::If"]
+        if isinstance(arg, list) and len(arg) == 3:
+            branches = [b for b in arg[1:] if b != {"Ref": "AWS::NoValue"}]
+            if len(branches) == 1:
+                return branches[0]
+    return value
 
 
 # --- names and the interface metadata -----------------------------------------------------------

@@ -1,0 +1,5 @@
+"""``python -m cfnfix``: the command line."""
+
+from cfnfix.cli import main
+
+main()
