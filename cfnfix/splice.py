@@ -255,7 +255,16 @@ class Splicer:
             self.add(self.line_start(first_key.start_mark.index), self.line_start(first_key.start_mark.index),
                      self.lines(lines) + self.nl)
             return
+        if self._blank_separated(entries):
+            lines = ["", *lines]
         self._insert_block_after(self.end(entries[anchor_index][1]), lines)
+
+    def _blank_separated(self, entries: list[tuple[Any, Any]]) -> bool:
+        """Whether most neighbouring entries of a block mapping have a blank line between them."""
+        gaps = [self.text[self.line_end(self.end(value)) : self.line_start(key.start_mark.index)]
+                for (_k, value), (key, _v) in zip(entries, entries[1:])]
+        blank = sum(1 for gap in gaps if any(not line.strip() for line in gap.splitlines()))
+        return bool(gaps) and blank * 2 > len(gaps)
 
     def _insert_block_after(self, content_end: int, lines: list[str]) -> None:
         point = self.line_end(content_end)
@@ -344,11 +353,27 @@ class Splicer:
             start, value = spans[position]
             stop = self.end(value)
             if self.first_on_line(start):
-                self.add(self.line_start(start), self.line_end(stop), "")
+                first = self.line_start(start)
+                last = self._own_comments_end(start, self.line_end(stop))
+                if first > 0 and not self.text[self.line_start(first - 1) : first].strip():
+                    while last < len(self.text) and not self.text[last : self.line_end(last)].strip():
+                        last = self.line_end(last)  # blank above and below: keep one, not two
+                self.add(first, last, "")
             elif position + 1 < len(spans) and position + 1 not in doomed:
                 self.add(start, spans[position + 1][0], "")
             else:
                 raise SpliceError("cannot remove an entry that shares its line")
+
+    def _own_comments_end(self, start: int, stop: int) -> int:
+        """Extend a removed entry over the comment lines indented under it that follow it."""
+        column = start - self.line_start(start)
+        while stop < len(self.text):
+            line = self.text[stop : self.line_end(stop)]
+            body = line.lstrip(" ")
+            if not body.startswith("#") or len(line) - len(body) <= column:
+                break
+            stop = self.line_end(stop)
+        return stop
 
     def _delete_flow(self, parent: Any, doomed: list[int], spans: list[tuple[int, Any]]) -> None:
         count = len(spans)

@@ -49,7 +49,7 @@ _VARIABLE_OR_OPAQUE = re.compile(r"\$\{[^}]*\}|\x00[^\x00]*\x00")
 _TAG_VALUE = re.compile(r"^[\w\s.:/=+\-@]*$")
 _FOLDED = frozenset({"Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join"})
 
-Use = Literal["name", "arn", "partial"]
+Use = Literal["name", "arn", "partial", "wildcard"]
 
 
 def _intrinsic(value: Any) -> str | None:
@@ -367,7 +367,7 @@ class IamRoleName(Fixer):
                     yield path, kind, get_att(role.logical_id, "Arn")
                 else:
                     yield path, kind, ref(role.logical_id)
-            elif kind == "partial":
+            elif kind is not None:
                 yield path, kind, value
 
     def _classify(self, template: Template, role: _Role, path: Path, text: str) -> Use | None:
@@ -383,7 +383,7 @@ class IamRoleName(Fixer):
                     return "partial"
                 wildcard = segment != "*" and ("*" in segment or "?" in segment)
                 if wildcard and _glob(segment).fullmatch(role.text):
-                    return "partial"
+                    return "wildcard"
         return None
 
     @staticmethod
@@ -417,7 +417,9 @@ class IamRoleName(Fixer):
     def _blocker(self, template: Template, role: _Role, path: Path, kind: Use) -> str | None:
         """Why the use at ``path`` cannot be rewritten, or None when it can."""
         if kind == "partial":
-            return "the role's name is part of a longer string or matched by a wildcard"
+            return "the role's name is part of a longer string"
+        if kind == "wildcard":
+            return "a wildcard matches the role's name, not the generated one"
         section = path[0]
         if section == "Resources" and len(path) > 3 and path[2] in ("Properties", "Metadata"):
             owner = str(path[1])

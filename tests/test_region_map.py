@@ -1,0 +1,360 @@
+"""CFX003 region-map: what ``RegionMap.find`` reports and the entries it proposes."""
+
+from __future__ import annotations
+
+import textwrap
+
+import yaml
+
+from cfnfix.models import Finding, InsertKey, Options
+from cfnfix.template import Template, to_data
+from fixers.region_map import RegionMap, is_region_name, is_zone_of, region_zones, zones_of
+
+
+def find(text: str, *regions: str) -> list[Finding]:
+    text = textwrap.dedent(text)
+    node = yaml.compose(text, Loader=yaml.CSafeLoader)
+    template = Template(to_data(node), node, "yaml")
+    return list(RegionMap().find(template, Options(regions=regions or ("us-east-1",))))
+
+
+def mapped(text: str) -> str:
+    """A Mappings section (indented like the test's code) followed by the shared resources."""
+    return textwrap.dedent(text) + RESOURCES
+
+
+def only_edit(finding: Finding) -> InsertKey:
+    assert finding.fix is not None, finding.no_fix_reason
+    (edit,) = finding.fix.edits
+    assert isinstance(edit, InsertKey)
+    return edit
+
+
+RESOURCES = """
+Resources:
+  Subnet:
+    Type: AWS::EC2::Subnet
+    Properties:
+      VpcId: vpc-12345678
+      CidrBlock: 10.0.1.0/24
+      AvailabilityZone: !Select [0, !FindInMap [RegionMap, !Ref 'AWS::Region', AZs]]
+"""
+
+SEED = """
+Mappings:
+  RegionMap:
+    ap-northeast-1:
+      AZs: ['ap-northeast-1a', 'ap-northeast-1c']
+""" + RESOURCES
+
+
+def test_seed_map_gets_us_east_1_zones() -> None:
+    (finding,) = find(SEED)
+    assert finding.code == "CFX003"
+    assert finding.path == ("Mappings", "RegionMap")
+    assert "us-east-1" in finding.message
+    edit = only_edit(finding)
+    assert edit.path == ("Mappings", "RegionMap")
+    assert edit.key == "us-east-1"
+    assert edit.after == "ap-northeast-1"
+    assert edit.value == {"AZs": ["us-east-1a", "us-east-1b"]}
+
+
+def test_one_finding_per_missing_region_in_settings_order() -> None:
+    findings = find(SEED, "eu-west-1", "ap-northeast-1", "us-east-2", "eu-west-1")
+    assert [only_edit(f).key for f in findings] == ["eu-west-1", "us-east-2"]
+    assert all(only_edit(f).after == "ap-northeast-1" for f in findings)
+    assert only_edit(findings[0]).value == {"AZs": ["eu-west-1a", "eu-west-1b"]}
+
+
+def test_region_already_listed_is_not_reported() -> None:
+    assert find(SEED, "ap-northeast-1") == []
+
+
+def test_ami_id_is_never_invented() -> None:
+    findings = find("""
+        Mappings:
+          RegionMap:
+            us-west-2:
+              AMI: ami-0c2d06d50ce30b442
+              AZs: [us-west-2a, us-west-2b]
+            eu-west-1:
+              AMI: ami-0d71ea30463e0ff8d
+              AZs: [eu-west-1a, eu-west-1b]
+        Resources:
+          Instance:
+            Type: AWS::EC2::Instance
+            Properties:
+              ImageId: !FindInMap [RegionMap, !Ref 'AWS::Region', AMI]
+              AvailabilityZone: !Select [0, !FindInMap [RegionMap, !Ref 'AWS::Region', AZs]]
+    """)
+    (finding,) = findings
+    assert finding.fix is None
+    assert finding.no_fix_reason is not None
+    assert "AMI" in finding.no_fix_reason
+    assert "resolve:ssm:/aws/service/ami-amazon-linux-latest" in finding.no_fix_reason
+
+
+def test_same_ami_in_every_region_is_still_not_copied() -> None:
+    (finding,) = find("""
+        Mappings:
+          RegionMap:
+            us-west-2: {AMI: ami-0c2d06d50ce30b442}
+            eu-west-1: {AMI: ami-0c2d06d50ce30b442}
+        Resources:
+          Instance:
+            Type: AWS::EC2::Instance
+            Properties:
+              ImageId: !FindInMap [RegionMap, !Ref 'AWS::Region', AMI]
+    """)
+    assert finding.fix is None
+
+
+def test_unread_keys_are_left_out_and_unreadable_ones_do_not_block() -> None:
+    # AMI differs per region but nothing reads it: the entry is made of AZs alone
+    (finding,) = find(mapped("""
+        Mappings:
+          RegionMap:
+            ap-northeast-1:
+              AMI: ami-0c2d06d50ce30b442
+              AZs: ['ap-northeast-1a', 'ap-northeast-1c']
+    """))
+    assert only_edit(finding).value == {"AZs": ["us-east-1a", "us-east-1b"]}
+
+
+def test_value_shared_by_two_regions_is_copied() -> None:
+    (finding,) = find("""
+        Mappings:
+          RegionMap:
+            eu-west-1: {Size: t3.small, AZs: [eu-west-1a, eu-west-1b]}
+            eu-central-1: {Size: t3.small, AZs: [eu-central-1a, eu-central-1c]}
+        Resources:
+          Instance:
+            Type: AWS::EC2::Instance
+            Properties:
+              ImageId: '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}'
+              InstanceType: !FindInMap [RegionMap, !Ref 'AWS::Region', Size]
+              AvailabilityZone: !Select [1, !FindInMap [RegionMap, !Ref 'AWS::Region', AZs]]
+    """)
+    edit = only_edit(finding)
+    assert edit.value == {"Size": "t3.small", "AZs": ["us-east-1a", "us-east-1b"]}
+    assert edit.after == "eu-central-1"
+
+
+def test_value_of_a_single_region_cannot_be_known() -> None:
+    (finding,) = find("""
+        Mappings:
+          RegionMap:
+            eu-west-1: {Size: t3.small}
+        Resources:
+          Instance:
+            Type: AWS::EC2::Instance
+            Properties:
+              ImageId: '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}'
+              InstanceType: !FindInMap [RegionMap, !Ref 'AWS::Region', Size]
+    """)
+    assert finding.fix is None
+    assert finding.no_fix_reason is not None and "one region" in finding.no_fix_reason
+
+
+def test_differing_values_cannot_be_known() -> None:
+    (finding,) = find("""
+        Mappings:
+          RegionMap:
+            eu-west-1: {Size: t3.small}
+            eu-central-1: {Size: t3.large}
+        Resources:
+          Instance:
+            Type: AWS::EC2::Instance
+            Properties:
+              ImageId: '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}'
+              InstanceType: !FindInMap [RegionMap, !Ref 'AWS::Region', Size]
+    """)
+    assert finding.fix is None
+    assert finding.no_fix_reason is not None and "differs" in finding.no_fix_reason
+
+
+def test_single_zone_keys_stay_distinct() -> None:
+    (finding,) = find("""
+        Mappings:
+          RegionMap:
+            eu-west-1: {AZ1: eu-west-1b, AZ2: eu-west-1c, Spare: eu-west-1b}
+        Resources:
+          A:
+            Type: AWS::EC2::Subnet
+            Properties:
+              VpcId: vpc-12345678
+              CidrBlock: 10.0.1.0/24
+              AvailabilityZone: !FindInMap [RegionMap, !Ref 'AWS::Region', AZ1]
+          B:
+            Type: AWS::EC2::Subnet
+            Properties:
+              VpcId: vpc-12345678
+              CidrBlock: 10.0.2.0/24
+              AvailabilityZone: !FindInMap [RegionMap, !Ref 'AWS::Region', AZ2]
+          C:
+            Type: AWS::EC2::Subnet
+            Properties:
+              VpcId: vpc-12345678
+              CidrBlock: 10.0.3.0/24
+              AvailabilityZone: !FindInMap [RegionMap, !Ref 'AWS::Region', Spare]
+    """)
+    assert only_edit(finding).value == {"AZ1": "us-east-1a", "AZ2": "us-east-1b", "Spare": "us-east-1a"}
+
+
+def test_zone_count_follows_the_region_listing_the_most() -> None:
+    (finding,) = find(mapped("""
+        Mappings:
+          RegionMap:
+            eu-west-1:
+              AZs: [eu-west-1a, eu-west-1b]
+            eu-central-1:
+              AZs: [eu-central-1a, eu-central-1b, eu-central-1c]
+    """))
+    assert only_edit(finding).value == {"AZs": ["us-east-1a", "us-east-1b", "us-east-1c"]}
+
+
+def test_region_with_too_few_zones_gets_no_fix() -> None:
+    (finding,) = find(mapped("""
+        Mappings:
+          RegionMap:
+            eu-west-1:
+              AZs: [eu-west-1a, eu-west-1b, eu-west-1c]
+    """), "us-west-1")
+    assert finding.fix is None
+    assert finding.no_fix_reason is not None and "us-west-1 has 2 availability zones" in finding.no_fix_reason
+
+
+def test_unknown_target_region_gets_no_zone_fix() -> None:
+    (finding,) = find(SEED, "xx-nowhere-9")
+    assert finding.fix is None
+    assert finding.no_fix_reason is not None and "no availability-zone data" in finding.no_fix_reason
+
+
+def test_computed_second_key_uses_every_shared_key() -> None:
+    (finding,) = find("""
+        Parameters:
+          Stage: {Type: String, AllowedValues: [dev, prod]}
+        Mappings:
+          SizeMap:
+            eu-west-1: {dev: t3.micro, prod: m5.large, test: t3.nano}
+            eu-central-1: {dev: t3.micro, prod: m5.large}
+        Resources:
+          Instance:
+            Type: AWS::EC2::Instance
+            Properties:
+              ImageId: '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}'
+              InstanceType: !FindInMap [SizeMap, !Ref 'AWS::Region', !Ref Stage]
+    """)
+    assert only_edit(finding).value == {"dev": "t3.micro", "prod": "m5.large"}
+
+
+def test_key_no_region_has_blocks_the_entry() -> None:
+    (finding,) = find(mapped("""
+        Mappings:
+          RegionMap:
+            eu-west-1: {Other: x}
+    """))
+    assert finding.fix is None
+    assert finding.no_fix_reason is not None and "'AZs'" in finding.no_fix_reason
+
+
+def test_only_ref_aws_region_counts_as_a_region_read() -> None:
+    assert find("""
+        Parameters:
+          Where: {Type: String}
+        Mappings:
+          RegionMap:
+            eu-west-1: {AZs: [eu-west-1a, eu-west-1b]}
+        Resources:
+          Subnet:
+            Type: AWS::EC2::Subnet
+            Properties:
+              VpcId: vpc-12345678
+              CidrBlock: 10.0.1.0/24
+              AvailabilityZone: !Select [0, !FindInMap [RegionMap, !Ref Where, AZs]]
+    """) == []
+
+
+def test_read_with_default_value_is_ignored() -> None:
+    assert find("""
+        Transform: AWS::LanguageExtensions
+        Mappings:
+          RegionMap:
+            eu-west-1: {AZs: [eu-west-1a, eu-west-1b]}
+        Resources:
+          Subnet:
+            Type: AWS::EC2::Subnet
+            Properties:
+              VpcId: vpc-12345678
+              CidrBlock: 10.0.1.0/24
+              AvailabilityZone: !Select
+                - 0
+                - !FindInMap [RegionMap, !Ref 'AWS::Region', AZs, DefaultValue: [us-east-1a]]
+    """) == []
+
+
+def test_unread_and_missing_mappings_are_ignored() -> None:
+    assert find("""
+        Mappings:
+          RegionMap:
+            eu-west-1: {AZs: [eu-west-1a, eu-west-1b]}
+        Resources:
+          Subnet:
+            Type: AWS::EC2::Subnet
+            Properties:
+              VpcId: vpc-12345678
+              CidrBlock: 10.0.1.0/24
+              AvailabilityZone: !Select [0, !FindInMap [OtherMap, !Ref 'AWS::Region', AZs]]
+    """) == []
+
+
+def test_entry_goes_after_the_last_region_key() -> None:
+    (finding,) = find(mapped("""
+        Mappings:
+          RegionMap:
+            eu-west-1: {AZs: [eu-west-1a, eu-west-1b]}
+            eu-central-1: {AZs: [eu-central-1a, eu-central-1b]}
+            Default: {AZs: [x, y]}
+    """))
+    edit = only_edit(finding)
+    assert edit.after == "eu-central-1"
+    assert edit.value == {"AZs": ["us-east-1a", "us-east-1b"]}
+
+
+def test_long_form_json_style_intrinsics() -> None:
+    data = {
+        "Mappings": {"M": {"eu-west-1": {"Z": "eu-west-1a"}}},
+        "Resources": {
+            "S": {
+                "Type": "AWS::EC2::Subnet",
+                "Properties": {"AvailabilityZone": {"Fn::FindInMap": ["M", {"Ref": "AWS::Region"}, "Z"]}},
+            }
+        },
+    }
+    (finding,) = RegionMap().find(Template(data, None, "json"), Options())
+    assert only_edit(finding).value == {"Z": "us-east-1a"}
+
+
+def test_helpers() -> None:
+    assert is_region_name("us-gov-west-1") and is_region_name("eusc-de-east-1")
+    assert not is_region_name("Default") and not is_region_name("us-east-1a")
+    assert is_zone_of("us-east-1a", "us-east-1") and not is_zone_of("us-east-1-bos-1a", "us-east-1")
+    assert zones_of(["eu-west-1a"], "eu-west-1") == ["eu-west-1a"]
+    assert zones_of([], "eu-west-1") is None and zones_of(["eu-west-2a"], "eu-west-1") is None
+    assert region_zones("us-west-1") == ["us-west-1a", "us-west-1c"]
+
+
+def test_complete_map_comes_back_unchanged() -> None:
+    import cfnfix
+
+    text = textwrap.dedent("""
+        Mappings:
+          RegionMap:
+            ap-northeast-1:
+              AZs: ['ap-northeast-1a', 'ap-northeast-1c']
+            us-east-1:
+              AZs: ['us-east-1a', 'us-east-1b']
+    """) + RESOURCES
+    result = cfnfix.fix(text, "template.yaml", Options(select=("CFX003",), regions=("us-east-1",)))
+    assert result.findings == [] and result.fixed == text
