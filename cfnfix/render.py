@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import yaml
@@ -33,6 +33,8 @@ class Style:
     json_multiline: bool = True
     json_key_separator: str = ": "
     ascii_only: bool = False
+    flow_sequences: bool | None = None
+    quote_strings: bool = False
 
 
 def detect_style(root: Any, text: str, fmt: Format) -> Style:
@@ -43,6 +45,7 @@ def detect_style(root: Any, text: str, fmt: Format) -> Style:
     subs: Counter[bool] = Counter()
     short = long = 0
     key_seps: Counter[str] = Counter()
+    flows: Counter[bool] = Counter()
     stack = [root]
     while stack:
         node = stack.pop()
@@ -56,6 +59,8 @@ def detect_style(root: Any, text: str, fmt: Format) -> Style:
                 quotes[node.style] += 1
         elif node.id == "sequence":
             stack.extend(node.value)
+            if tag.startswith("tag:") and node.value and all(i.id == "scalar" for i in node.value):
+                flows[bool(node.flow_style)] += 1
         elif node.id == "mapping":
             for key, value in node.value:
                 stack.append(value)
@@ -89,7 +94,44 @@ def detect_style(root: Any, text: str, fmt: Format) -> Style:
         quote=_most_common(quotes, "'"),
         quote_sub=_most_common(subs, True),
         newline=newline,
+        flow_sequences=_most_common(flows, None),
     )
+
+
+def local_style(nodes: list[Any], style: Style) -> Style:
+    """The file's style, adjusted to how the given sibling nodes write lists and strings."""
+    if style.fmt != "yaml":
+        return style
+    flows: Counter[bool] = Counter()
+    quoted: Counter[bool] = Counter()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        tag = node_tag(node)
+        if node.id == "scalar":
+            if tag.startswith("tag:") and node.style in ("'", '"', "", None) and node.value and (
+                node.style in ("'", '"') or isinstance(_plain_value(node.value), str)
+            ):
+                if _loads_same(node.value, node.value, flow=False):
+                    quoted[node.style in ("'", '"')] += 1
+        elif node.id == "sequence":
+            if tag.startswith("tag:") and node.value and all(i.id == "scalar" for i in node.value):
+                flows[bool(node.flow_style)] += 1
+            stack.extend(node.value)
+        else:
+            stack.extend(value for _key, value in node.value)
+    updates: dict[str, Any] = {}
+    if flows:
+        updates["flow_sequences"] = _most_common(flows, None)
+    if quoted:
+        updates["quote_strings"] = _most_common(quoted, False)
+    return replace(style, **updates) if updates else style
+
+
+def _plain_value(value: str) -> Any:
+    from cfnfix.template import plain_scalar
+
+    return plain_scalar(value)
 
 
 def _most_common(counter: Counter[Any], default: Any) -> Any:
@@ -120,8 +162,13 @@ def _loads_same(candidate: str, value: str, flow: bool) -> bool:
     return got == value and type(got) is str
 
 
-def yaml_string(value: str, style: Style, *, flow: bool = False, force_quote: bool = False) -> str:
-    """A YAML string scalar: plain when that reads back the same, else in the file's quotes."""
+def yaml_string(
+    value: str, style: Style, *, flow: bool = False, force_quote: bool = False, key: bool = False
+) -> str:
+    """A YAML string scalar: plain when that reads back the same (and the file writes such
+    strings plain), else in the file's quotes."""
+    if style.quote_strings and not key and not force_quote and value.isprintable() and "\n" not in value:
+        force_quote = True
     if not force_quote and value and "\n" not in value and value.strip() == value and _loads_same(
         value, value, flow
     ):
@@ -167,7 +214,7 @@ def yaml_inline(value: Any, style: Style, *, flow: bool = False) -> str | None:
         if isinstance(arg, (dict, list)):
             inner = yaml_inline(arg, style, flow=True)
             return None if inner is None else f"{_tag(name)} {inner}"
-        return f"{_tag(name)} {yaml_scalar(arg, style, flow=flow)}"
+        return f"{_tag(name)} {yaml_scalar(arg, replace(style, quote_strings=False), flow=flow)}"
     if isinstance(value, dict):
         if not value:
             return "{}"
@@ -178,12 +225,14 @@ def yaml_inline(value: Any, style: Style, *, flow: bool = False) -> str | None:
             inner = yaml_inline(item, style, flow=True)
             if inner is None:
                 return None
-            parts.append(f"{yaml_string(str(key), style, flow=True)}: {inner}")
+            parts.append(f"{yaml_string(str(key), style, flow=True, key=True)}: {inner}")
         return "{" + ", ".join(parts) + "}"
     if isinstance(value, list):
         if not value:
             return "[]"
         if not flow and any(isinstance(v, (dict, list)) and _intrinsic(v) is None for v in value):
+            return None
+        if not flow and style.flow_sequences is False:
             return None
         items = [yaml_inline(v, style, flow=True) for v in value]
         if any(i is None for i in items):
@@ -196,7 +245,7 @@ def yaml_inline(value: Any, style: Style, *, flow: bool = False) -> str | None:
 def yaml_entry(key: str, value: Any, style: Style, column: int) -> list[str]:
     """Lines of ``key: value`` in a block mapping whose keys stand at ``column``."""
     pad = " " * column
-    head = f"{pad}{yaml_string(key, style)}:"
+    head = f"{pad}{yaml_string(key, style, key=True)}:"
     inline = yaml_inline(value, style)
     if inline is not None:
         return [f"{head} {inline}"]

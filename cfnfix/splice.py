@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from cfnfix.models import AppendItem, Delete, Edit, InsertKey, Path, RenameKey, SetValue
-from cfnfix.render import Style, json_entry, json_value, yaml_block, yaml_entry, yaml_inline, yaml_item
+from cfnfix.render import (
+    Style,
+    json_entry,
+    json_value,
+    local_style,
+    yaml_entry,
+    yaml_inline,
+    yaml_item,
+)
 from cfnfix.template import intrinsic_name, node_tag
 
 
@@ -210,7 +218,8 @@ class Splicer:
                     raise SpliceError("a block value cannot go into a flow collection")
                 self.add(start, stop, inline)
             return
-        inline = yaml_inline(value, self.style)
+        style = local_style([v for _k, v in parent.value] if parent.id == "mapping" else parent.value, self.style)
+        inline = yaml_inline(value, style)
         if parent.id == "mapping":
             colon = self.colon_after(found.key)
             column = found.key.start_mark.column
@@ -221,13 +230,13 @@ class Splicer:
                 else:
                     self.add(colon + 1, stop, " " + inline)
                 return
-            entry = yaml_entry("k", value, self.style, column)
+            entry = yaml_entry("k", value, style, column)
             head = entry[0][entry[0].index(":") + 1 :]
             self.add(colon + 1, stop, head + self.nl + self.lines(entry[1:]))
             return
         dash = self.dash_before(old)
         column = self.text[self.line_start(dash) : dash].__len__()
-        item = yaml_item(value, self.style, column)
+        item = yaml_item(value, style, column)
         self.add(dash, stop, self.lines([item[0][column:], *item[1:]]))
 
     def insert_key(self, edit: InsertKey) -> None:
@@ -247,7 +256,8 @@ class Splicer:
             self._insert_flow(mapping, anchor_index, edit.key, edit.value)
             return
         column = entries[0][0].start_mark.column
-        lines = yaml_entry(edit.key, edit.value, self.style, column)
+        style = local_style([v for _k, v in entries], self.style)
+        lines = yaml_entry(edit.key, edit.value, style, column)
         if anchor_index is None:
             first_key = entries[0][0]
             if not self.first_on_line(first_key.start_mark.index):
@@ -319,7 +329,8 @@ class Splicer:
             return
         dash = self.dash_before(sequence.value[0])
         column = dash - self.line_start(dash)
-        self._insert_block_after(self.end(sequence.value[-1]), yaml_item(value, self.style, column))
+        style = local_style(sequence.value, self.style)
+        self._insert_block_after(self.end(sequence.value[-1]), yaml_item(value, style, column))
 
     def rename_key(self, path: Path, new_key: str) -> None:
         found = self.locate(path)

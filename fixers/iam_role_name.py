@@ -380,7 +380,7 @@ class IamRoleName(Fixer):
         for match in _ROLE_PART.finditer(text):
             for segment in match.group(1).split("/"):
                 if segment == role.text:
-                    return "partial"
+                    return "wildcard" if "*" in text or "?" in text else "partial"
                 wildcard = segment != "*" and ("*" in segment or "?" in segment)
                 if wildcard and _glob(segment).fullmatch(role.text):
                     return "wildcard"
