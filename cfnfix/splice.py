@@ -232,7 +232,13 @@ class Splicer:
                 return
             entry = yaml_entry("k", value, style, column)
             head = entry[0][entry[0].index(":") + 1 :]
-            self.add(colon + 1, stop, head + self.nl + self.lines(entry[1:]))
+            eol = self.line_end(stop)
+            eol -= len(self.text[:eol]) - len(self.text[:eol].rstrip("\r\n"))
+            rest = self.text[stop:eol]
+            if rest.strip().startswith("#"):  # a trailing comment stays on the key's line
+                self.add(colon + 1, eol, head + rest + self.nl + self.lines(entry[1:]))
+            else:
+                self.add(colon + 1, stop, head + self.nl + self.lines(entry[1:]))
             return
         dash = self.dash_before(old)
         column = self.text[self.line_start(dash) : dash].__len__()
@@ -267,7 +273,7 @@ class Splicer:
             return
         if self._blank_separated(entries):
             lines = ["", *lines]
-        self._insert_block_after(self.end(entries[anchor_index][1]), lines)
+        self._insert_block_after(entries[anchor_index][1], lines)
 
     def _blank_separated(self, entries: list[tuple[Any, Any]]) -> bool:
         """Whether most neighbouring entries of a block mapping have a blank line between them."""
@@ -276,9 +282,11 @@ class Splicer:
         blank = sum(1 for gap in gaps if any(not line.strip() for line in gap.splitlines()))
         return bool(gaps) and blank * 2 > len(gaps)
 
-    def _insert_block_after(self, content_end: int, lines: list[str]) -> None:
-        point = self.line_end(content_end)
+    def _insert_block_after(self, node: Any, lines: list[str]) -> None:
+        point = self.line_end(self.end(node))
         if point == len(self.text) and not self.text.endswith("\n"):
+            if self._last_leaf(node).style in ("|", ">"):
+                raise SpliceError("a block scalar ends the file without a newline")
             self.add(point, point, self.nl + self.lines(lines))
         else:
             self.add(point, point, self.lines(lines) + self.nl)
@@ -330,7 +338,7 @@ class Splicer:
         dash = self.dash_before(sequence.value[0])
         column = dash - self.line_start(dash)
         style = local_style(sequence.value, self.style)
-        self._insert_block_after(self.end(sequence.value[-1]), yaml_item(value, style, column))
+        self._insert_block_after(sequence.value[-1], yaml_item(value, style, column))
 
     def rename_key(self, path: Path, new_key: str) -> None:
         found = self.locate(path)
@@ -374,6 +382,13 @@ class Splicer:
                 self.add(start, spans[position + 1][0], "")
             else:
                 raise SpliceError("cannot remove an entry that shares its line")
+
+    @staticmethod
+    def _last_leaf(node: Any) -> Any:
+        while node.id != "scalar" and node.value and not node.flow_style:
+            last = node.value[-1]
+            node = last[1] if node.id == "mapping" else last
+        return node
 
     def _own_comments_end(self, start: int, stop: int) -> int:
         """Extend a removed entry over the comment lines indented under it that follow it."""

@@ -65,6 +65,8 @@ def _scalar(node: Any) -> Any:
     # (ruamel reads YAML 1.2), so that every loader yields the same data.
     if not node.style and node_tag(node).startswith("tag:yaml.org,2002:"):
         return plain_scalar(node.value)
+    if node.style == ">":
+        return node.value.replace("\a", "")  # ruamel marks the folds of a folded scalar with BEL
     return node.value
 
 
@@ -77,7 +79,10 @@ def to_data(node: Any) -> Any:
     tag = node_tag(node)
     kind = node.id
     if kind == "scalar":
-        value = _scalar(node) if intrinsic_name(tag) is None else node.value
+        if intrinsic_name(tag) is None:
+            value = _scalar(node)
+        else:
+            value = node.value.replace("\a", "") if node.style == ">" else node.value
     elif kind == "sequence":
         value = [to_data(item) for item in node.value]
     elif kind == "mapping":

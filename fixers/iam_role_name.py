@@ -38,6 +38,16 @@ NAME_PROPERTIES: dict[str, tuple[tuple[str, ...], ...]] = {
     "AWS::Glue::Crawler": (("Role",),),
     "AWS::EMR::Cluster": (("ServiceRole",), ("AutoScalingRole",)),
 }
+# names that AWS services or their managed policies look roles up by: keeping them is right
+REQUIRED_NAMES = frozenset({
+    "dms-vpc-role", "dms-cloudwatch-logs-role", "dms-access-for-endpoint",
+    "AWSCloudFormationStackSetAdministrationRole", "AWSCloudFormationStackSetExecutionRole",
+    "EMR_DefaultRole", "EMR_EC2_DefaultRole", "EMR_AutoScaling_DefaultRole", "EMR_Notebooks_DefaultRole",
+    "DataPipelineDefaultRole", "DataPipelineDefaultResourceRole",
+    "aws-elasticbeanstalk-ec2-role", "aws-elasticbeanstalk-service-role",
+    "OrganizationAccountAccessRole",
+})
+REQUIRED_PREFIXES = ("AWSGlueServiceRole",)  # the AWSGlueServiceRole policy passes only these roles
 # actions whose Resource is a role: a bare role name there can only mean the role's ARN
 ROLE_ACTIONS = ("iam:passrole", "sts:assumerole")
 
@@ -183,17 +193,27 @@ class IamRoleName(Fixer):
       `AWS::CodeBuild::Project`, ...) becomes `!Ref Role`; so it does anywhere in
       `Properties` or an Output's `Value` when the name has at least six
       characters of its own besides `${}` variables (a shorter one, like
-      `!Ref RoleNameParameter`, may well stand for something else there).
+      `!Ref RoleNameParameter`, may well stand for something else there), but
+      not in tags or in a property whose key ends in `Name`
+      (`InstanceProfileName: my-role`, a project named like its role): those
+      follow a naming pattern, they do not point at the role.
 
     There is no fix, and the finding says why, when a use cannot be rewritten:
     the ARN or name inside a longer string (a policy written as a JSON string,
     an `assumed-role/my-role/*` ARN), a wildcard that matches the name
     (`role/media-*`), an ARN under another `Path`, a use in an exported Output
     (an export in use cannot change its value), in `Parameters`, `Mappings`,
-    `Conditions`, `Rules` or the top-level `Metadata` (no `!GetAtt` there), in
+    `Conditions` or `Rules` (no `!GetAtt` there), in
     the role itself or in a resource the role depends on (a circular
     dependency), or in a resource or Output without the role's `Condition`.
-    `Description` fields are not uses.
+    `Description` fields and the top-level `Metadata` are not uses.
+
+    Names that AWS looks roles up by are left alone: the DMS roles
+    (`dms-vpc-role`, `dms-cloudwatch-logs-role`, `dms-access-for-endpoint`), the
+    self-managed StackSets roles, the EMR, Data Pipeline and Elastic Beanstalk
+    default roles, `OrganizationAccountAccessRole`, and names starting with
+    `AWSGlueServiceRole` (the only roles the `AWSGlueServiceRole` managed
+    policy lets Glue pass).
 
     ## Why is this bad?
     A named role cannot be replaced: any update that needs a new role fails,
@@ -244,7 +264,8 @@ class IamRoleName(Fixer):
     with another name and ARN, and whatever outside the template knows the old
     name or ARN (other stacks, trust policies in other accounts, code, CI
     configuration, a KMS key policy of another stack) stops matching. Inside the
-    template every use that can be found is rewritten, or there is no fix.
+    template every use that can be found is rewritten, or there is no fix. An
+    ARN with a literal account id is taken to be the deploying account's.
 
     ## References
     - [AWS::IAM::Role RoleName](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-role.html#cfn-iam-role-rolename)
@@ -266,6 +287,8 @@ class IamRoleName(Fixer):
             if not isinstance(properties, dict) or properties.get("RoleName") in (None, ""):
                 continue
             role = self._role(logical_id, resource, properties, graph)
+            if role.text in REQUIRED_NAMES or role.text.startswith(REQUIRED_PREFIXES):
+                continue
             path: Path = ("Resources", logical_id, "Properties", "RoleName")
             message = f"IAM role `{logical_id}` has an explicit `RoleName`"
             if len(properties) == 1:
@@ -355,10 +378,8 @@ class IamRoleName(Fixer):
         own_tags: Path = ("Resources", role.logical_id, "Properties", "Tags")
         own_name: Path = ("Resources", role.logical_id, "Properties", "RoleName")
         for path, value, text in _expressions(template.data, ()):
-            if path == own_name or path[: len(own_tags)] == own_tags or (path and path[-1] == "Description"):
+            if path == own_name or path[: len(own_tags)] == own_tags or not self._may_use(path):
                 continue
-            if path[:1] == ("Outputs",) and len(path) > 2 and path[2] == "Export":
-                continue  # an export's name is a name of its own
             kind = self._classify(template, role, path, text)
             if kind == "arn":
                 yield path, kind, get_att(role.logical_id, "Arn")
@@ -370,11 +391,26 @@ class IamRoleName(Fixer):
             elif kind is not None:
                 yield path, kind, value
 
+    @staticmethod
+    def _may_use(path: Path) -> bool:
+        """Whether a string at ``path`` can be a use at all (descriptions and the like are not)."""
+        if not path or path[-1] == "Description" or path[0] in ("Description", "Metadata"):
+            return False
+        if path[0] == "Parameters":
+            return len(path) > 2 and path[2] in ("Default", "AllowedValues")
+        return not (path[0] == "Outputs" and len(path) > 2 and path[2] == "Export")  # a name of its own
+
+    @staticmethod
+    def _labels(path: Path) -> bool:
+        """Whether ``path`` holds a tag or some resource's own name: equal to the role's name by design."""
+        keys = [p for p in path if isinstance(p, str)]
+        return "Tags" in keys or keys[-1].endswith("Name")
+
     def _classify(self, template: Template, role: _Role, path: Path, text: str) -> Use | None:
         if text == role.text:
             if self._in_name_property(template, path) or self._in_role_resource(template, path):
                 return "name"
-            return "name" if role.distinctive else None
+            return "name" if role.distinctive and not self._labels(path) else None
         if role.arn.fullmatch(text):
             return "arn"
         for match in _ROLE_PART.finditer(text):

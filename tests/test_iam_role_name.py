@@ -346,3 +346,21 @@ def test_as_text_folds_forms() -> None:
     assert as_text({"Fn::GetAtt": ["R", "Arn"]})[0] == "${R.Arn}"
     text, opaque = as_text({"Fn::Join": ["", ["a", {"Fn::If": ["C", "x", "y"]}]]})
     assert text.startswith("a\x00") and opaque == [(("Fn::Join", 1, 1), {"Fn::If": ["C", "x", "y"]})]
+
+
+def test_names_following_the_same_pattern_are_not_uses() -> None:
+    rest = (
+        "  Profile:\n    Type: AWS::IAM::InstanceProfile\n    Properties:\n"
+        "      InstanceProfileName: !Sub 'media-role-${Env}'\n      Roles: [!Ref Role]\n"
+        "  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub 'media-role-${Env}'\n"
+        "      Tags:\n        - Key: role\n          Value: !Sub 'media-role-${Env}'\n"
+    )
+    head = "Metadata:\n  Notes: arn:aws:iam::123456789012:role/media-role-x\n"
+    finding = one(find(rest=rest, name="!Sub 'media-role-${Env}'", head=head))
+    assert rewrites(finding) == {}
+
+
+@pytest.mark.parametrize("name", ["dms-vpc-role", "AWSCloudFormationStackSetExecutionRole",
+                                  "!Sub 'AWSGlueServiceRole-${Env}'"])
+def test_names_aws_requires_are_left_alone(name: str) -> None:
+    assert find(name=name) == []
