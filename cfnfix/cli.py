@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -25,11 +25,11 @@ app = typer.Typer(
 )
 
 Paths = Annotated[list[str], typer.Argument(help="Template files or directories (searched recursively).")]
-Select = Annotated[Optional[str], typer.Option(help="Only these fixers: codes or names, comma-separated.")]
-Ignore = Annotated[Optional[str], typer.Option(help="Not these fixers: codes or names, comma-separated.")]
+Select = Annotated[str | None, typer.Option(help="Only these fixers: codes or names, comma-separated.")]
+Ignore = Annotated[str | None, typer.Option(help="Not these fixers: codes or names, comma-separated.")]
 Unsafe = Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply fixes that change what gets deployed.")]
 Regions = Annotated[
-    Optional[str],
+    str | None,
     typer.Option(help="Target regions for CFX003, comma-separated (default: .cfnlintrc's regions, else us-east-1)."),
 ]
 
@@ -178,7 +178,7 @@ def _check_only(paths: list[str], options: Options) -> tuple[list[Outcome], list
 @app.command()
 def fix(
     paths: Paths,
-    apply: Annotated[bool, typer.Option("--apply", help="Write the fixes in place instead of printing a diff.")] = False,
+    apply: Annotated[bool, typer.Option("--apply", help="Write the fixes in place, not a diff.")] = False,
     unsafe_fixes: Unsafe = False,
     select: Select = None,
     ignore: Ignore = None,

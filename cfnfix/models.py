@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-PathPart = Union[str, int]
+PathPart = str | int
 Path = tuple[PathPart, ...]
 
 
@@ -72,7 +72,7 @@ class AppendItem(_Edit):
         return (*self.path, "+")
 
 
-Edit = Annotated[Union[SetValue, Delete, InsertKey, RenameKey, AppendItem], Field(discriminator="op")]
+Edit = Annotated[SetValue | Delete | InsertKey | RenameKey | AppendItem, Field(discriminator="op")]
 
 
 class Fix(BaseModel):

@@ -72,10 +72,12 @@ def detect_style(root: Any, text: str, fmt: Format) -> Style:
                         subs[value.style in ("'", '"')] += 1
                 if fmt == "json":
                     key_seps[text[key.end_mark.index : value.start_mark.index]] += 1
-                elif value.id in ("mapping", "sequence") and not value.flow_style and not node.flow_style:
-                    if value.start_mark.line > key.start_mark.line:
-                        delta = value.start_mark.column - key.start_mark.column
-                        (steps if value.id == "mapping" else offsets)[delta] += 1
+                elif (
+                    value.id in ("mapping", "sequence") and not value.flow_style and not node.flow_style
+                    and value.start_mark.line > key.start_mark.line
+                ):
+                    delta = value.start_mark.column - key.start_mark.column
+                    (steps if value.id == "mapping" else offsets)[delta] += 1
     indent = _most_common(Counter({k: v for k, v in steps.items() if k > 0}), 2)
     newline = "\r\n" if "\r\n" in text else "\n"
     if fmt == "json":
@@ -111,9 +113,8 @@ def local_style(nodes: list[Any], style: Style) -> Style:
         if node.id == "scalar":
             if tag.startswith("tag:") and node.style in ("'", '"', "", None) and node.value and (
                 node.style in ("'", '"') or isinstance(_plain_value(node.value), str)
-            ):
-                if _loads_same(node.value, node.value, flow=False):
-                    quoted[node.style in ("'", '"')] += 1
+            ) and _loads_same(node.value, node.value, flow=False):
+                quoted[node.style in ("'", '"')] += 1
         elif node.id == "sequence":
             if tag.startswith("tag:") and node.value and all(i.id == "scalar" for i in node.value):
                 flows[bool(node.flow_style)] += 1

@@ -9,6 +9,7 @@ elsewhere stay as they were.
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -189,7 +190,7 @@ class Splicer:
 
     def render(self) -> str:
         ordered = sorted(self.replacements, key=lambda r: (r.start, r.end, r.order))
-        for before, after in zip(ordered, ordered[1:]):
+        for before, after in itertools.pairwise(ordered):
             if after.start < before.end:
                 raise SpliceError("two edits overlap in the text")
         pieces: list[str] = []
@@ -278,14 +279,14 @@ class Splicer:
     def _blank_separated(self, entries: list[tuple[Any, Any]]) -> bool:
         """Whether most neighbouring entries of a block mapping have a blank line between them."""
         gaps = [self.text[self.line_end(self.end(value)) : self.line_start(key.start_mark.index)]
-                for (_k, value), (key, _v) in zip(entries, entries[1:])]
+                for (_k, value), (key, _v) in itertools.pairwise(entries)]
         blank = sum(1 for gap in gaps if any(not line.strip() for line in gap.splitlines()))
         return bool(gaps) and blank * 2 > len(gaps)
 
     def _insert_block_after(self, node: Any, lines: list[str]) -> None:
         point = self.line_end(self.end(node))
         if point == len(self.text) and not self.text.endswith("\n"):
-            if self._last_leaf(node).style in ("|", ">"):
+            if getattr(self._last_leaf(node), "style", None) in ("|", ">"):
                 raise SpliceError("a block scalar ends the file without a newline")
             self.add(point, point, self.nl + self.lines(lines))
         else:

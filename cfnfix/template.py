@@ -145,9 +145,9 @@ class Template:
     def get(self, path: Path, default: Any = None) -> Any:
         node = self.data
         for part in path:
-            if isinstance(node, dict) and isinstance(part, str) and part in node:
-                node = node[part]
-            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            in_mapping = isinstance(node, dict) and isinstance(part, str) and part in node
+            in_sequence = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+            if in_mapping or in_sequence:
                 node = node[part]
             else:
                 return default

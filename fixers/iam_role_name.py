@@ -309,6 +309,7 @@ class IamRoleName(Fixer):
                 else:
                     edits.append(SetValue(path=use_path, value=value))
                     rewritten["arn" if value == get_att(logical_id, "Arn") else "name"] += 1
+            edits.extend(self._redundant_depends_on(template, logical_id, edits))
             if blockers:
                 yield self.finding(
                     path, message,
@@ -321,6 +322,19 @@ class IamRoleName(Fixer):
             if rewritten["name"]:
                 notes.append(f"{rewritten['name']} literal name(s) now `!Ref {logical_id}`")
             yield self.finding(path, message, edits, note="; ".join(notes))
+
+    @staticmethod
+    def _redundant_depends_on(template: Template, role_id: str, edits: list[Edit]) -> list[Edit]:
+        """Deletes of ``DependsOn`` entries on the role that a rewritten use now implies."""
+        users = {e.path[1] for e in edits if isinstance(e, SetValue) and e.path[0] == "Resources"}
+        deletes: list[Edit] = []
+        for user in sorted(users):
+            depends = template.get(("Resources", user, "DependsOn"))
+            if depends == role_id or depends == [role_id]:
+                deletes.append(Delete(path=("Resources", str(user), "DependsOn")))
+            elif isinstance(depends, list) and role_id in depends:
+                deletes.append(Delete(path=("Resources", str(user), "DependsOn", depends.index(role_id))))
+        return deletes
 
     # --- the role ---------------------------------------------------------------------
     @staticmethod

@@ -14,7 +14,7 @@ SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def lint(text: str, filename: str = "template.yaml") -> frozenset[tuple[str, str]]:
     """cfn-lint's findings of a template text as (rule id, message) pairs."""
     import cfnlint.api

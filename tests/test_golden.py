@@ -39,7 +39,7 @@ def _options(case: Path) -> cfnfix.Options:
 @pytest.mark.parametrize("case", CASES, ids=[f"{c.parent.name}/{c.name}" for c in CASES])
 def test_golden_case(case: Path) -> None:
     source_path, source = _read(case, "input")
-    expected_path, expected = _read(case, "expected")
+    _expected_path, expected = _read(case, "expected")
     options = _options(case)
     result = cfnfix.fix(source, source_path.name, options)
     assert result.error is None
