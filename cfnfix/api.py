@@ -31,7 +31,7 @@ def fix(text: str, filename: str = "template.yaml", options: Options | None = No
     options = options or Options()
     source = _source(text, filename)
     outcome = process(source, filename, select_fixers(options.select, options.ignore), options)
-    fixed = (BOM if source.bom else "") + outcome.text
+    fixed = source.whole(outcome.text)
     return FixResult(
         filename=filename,
         original=text,
@@ -45,15 +45,7 @@ def fix(text: str, filename: str = "template.yaml", options: Options | None = No
 
 
 def check(text: str, filename: str = "template.yaml", options: Options | None = None) -> list[Finding]:
-    """The findings of ``text`` without fixing anything."""
+    """The findings of ``text`` without fixing anything (raises :class:`cfnfix.TemplateError` on bad input)."""
     options = options or Options()
-    source = _source(text, filename)
     fixers = select_fixers(options.select, options.ignore)
-    from cfnfix.loader import load_template
-    from cfnfix.pipeline import detect
-
-    template = load_template(source, filename)
-    if template is None:
-        return []
-    errors: list[str] = []
-    return detect(template, fixers, options, errors)
+    return process(_source(text, filename), filename, fixers, options, fix=False).findings

@@ -59,26 +59,33 @@ def _options(select: str | None, ignore: str | None, unsafe: bool, regions: str 
     return options
 
 
-def _run(paths: list[str], options: Options) -> tuple[list[Outcome], list[str]]:
-    """Process every file; bad input becomes an error line and the next file goes on."""
+def _run(paths: list[str], options: Options, *, fix: bool) -> tuple[list[Outcome], list[str]]:
+    """Process every file; bad input becomes an error line and the next file goes on.
+
+    A file found by walking a directory that does not parse and does not look like a
+    template either (a Helm chart, say) is skipped; a file named on the command line
+    that does not parse is always an error.
+    """
     from cfnfix.discover import iter_files
-    from cfnfix.loader import TemplateError, decode
+    from cfnfix.loader import Source, TemplateError, decode, might_be_template
     from cfnfix.pipeline import process
     from cfnfix.registry import select_fixers
 
     fixers = select_fixers(options.select, options.ignore)
     outcomes: list[Outcome] = []
     errors: list[str] = []
-    for path, exists in iter_files(paths):
+    for path, exists, named in iter_files(paths):
         if not exists:
             errors.append(f"{path}: no such file or directory")
             continue
+        source: Source | None = None
         try:
             with open(path, "rb") as stream:
-                data = stream.read()
-            outcome = process(decode(data, path), path, fixers, options)
+                source = decode(stream.read(), path)
+            outcome = process(source, path, fixers, options, fix=fix)
         except TemplateError as exc:
-            errors.append(str(exc))
+            if named or source is None or might_be_template(source.text):
+                errors.append(str(exc))
             continue
         except OSError as exc:
             errors.append(f"{path}: {exc.strerror or exc}")
@@ -103,16 +110,17 @@ def format_finding(finding: Finding, unsafe: bool) -> str:
     return text
 
 
-def _summary(findings: list[Finding], unsafe: bool) -> str:
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _hints(findings: list[Finding], unsafe: bool) -> str:
+    """How many findings each way of running cfnfix would fix."""
     fixable = sum(f.fixable(unsafe) for f in findings)
     hidden = sum(1 for f in findings if f.fix is not None and not f.fixable(unsafe)
                  and f.fix.applicability.value == "unsafe")
-    text = f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}."
-    if fixable:
-        text += f" [*] {fixable} fixable with `cfnfix fix`."
-    if hidden:
-        text += f" {hidden} more fixable with --unsafe-fixes."
-    return text
+    text = f" [*] {fixable} fixable with `cfnfix fix`." if fixable else ""
+    return text + (f" {hidden} more fixable with --unsafe-fixes." if hidden else "")
 
 
 @app.command()
@@ -126,7 +134,7 @@ def check(
 ) -> None:
     """Report findings as FILE:LINE:COL: CODE message. Exit 0 none, 1 findings, 2 error."""
     options = _options(select, ignore, unsafe_fixes, regions)
-    outcomes, errors = _check_only(paths, options)
+    outcomes, errors = _run(paths, options, fix=False)
     findings = [f for o in outcomes for f in o.findings]
     if output_format is OutputFormat.json:
         import json
@@ -136,43 +144,10 @@ def check(
         for finding in findings:
             sys.stdout.write(format_finding(finding, unsafe_fixes) + "\n")
         if findings:
-            _err(_summary(findings, unsafe_fixes))
+            _err(f"Found {_plural(len(findings), 'finding')}." + _hints(findings, unsafe_fixes))
     for error in errors:
         _err(error)
     raise typer.Exit(2 if errors else 1 if findings else 0)
-
-
-def _check_only(paths: list[str], options: Options) -> tuple[list[Outcome], list[str]]:
-    """Detection only: no ruamel load, no splice."""
-    from cfnfix.discover import iter_files
-    from cfnfix.loader import TemplateError, decode, load_template
-    from cfnfix.pipeline import Outcome, detect
-    from cfnfix.registry import select_fixers
-
-    fixers = select_fixers(options.select, options.ignore)
-    outcomes: list[Outcome] = []
-    errors: list[str] = []
-    for path, exists in iter_files(paths):
-        if not exists:
-            errors.append(f"{path}: no such file or directory")
-            continue
-        try:
-            with open(path, "rb") as stream:
-                source = decode(stream.read(), path)
-            template = load_template(source, path)
-        except TemplateError as exc:
-            errors.append(str(exc))
-            continue
-        except OSError as exc:
-            errors.append(f"{path}: {exc.strerror or exc}")
-            continue
-        if template is None:
-            continue
-        outcome = Outcome(path, source, source.text)
-        outcome.findings = detect(template, fixers, options, outcome.errors)
-        errors.extend(outcome.errors)
-        outcomes.append(outcome)
-    return outcomes, errors
 
 
 @app.command()
@@ -186,11 +161,12 @@ def fix(
 ) -> None:
     """Print a unified diff of every fix (exit 1 if any); with --apply write them (exit 1 if findings remain)."""
     options = _options(select, ignore, unsafe_fixes, regions)
-    from cfnfix.diff import unified_diff
+    from cfnfix.diff import diff_stats, unified_diff
     from cfnfix.discover import write_atomically
 
-    outcomes, errors = _run(paths, options)
+    outcomes, errors = _run(paths, options, fix=True)
     changed = 0
+    diffs: list[str] = []
     for outcome in outcomes:
         if not outcome.changed:
             continue
@@ -201,9 +177,10 @@ def fix(
             except OSError as exc:
                 errors.append(f"{outcome.filename}: cannot write: {exc.strerror or exc}")
         else:
-            before = outcome.source.encode(outcome.source.text).decode("utf-8")
-            after = outcome.source.encode(outcome.text).decode("utf-8")
-            sys.stdout.write(unified_diff(before, after, outcome.filename))
+            source = outcome.source
+            diff = unified_diff(source.whole(source.text), source.whole(outcome.text), outcome.filename)
+            diffs.append(diff)
+            sys.stdout.write(diff)
     applied = [f for o in outcomes for f in o.applied]
     remaining = [f for o in outcomes for f in o.remaining]
     verb = "Fixed" if apply else "Would fix"
@@ -212,13 +189,15 @@ def fix(
         for finding in applied:
             by_code[finding.code] = by_code.get(finding.code, 0) + 1
         codes = ", ".join(f"{code} x{count}" for code, count in sorted(by_code.items()))
-        _err(f"{verb} {len(applied)} finding{'s' if len(applied) != 1 else ''} in {changed} "
-             f"file{'s' if changed != 1 else ''} ({codes}).")
+        lines = ""
+        if diffs:
+            added, removed = diff_stats("".join(diffs))
+            lines = f", +{added} -{removed} lines"
+        _err(f"{verb} {_plural(len(applied), 'finding')} in {_plural(changed, 'file')} ({codes}{lines}).")
     if apply and remaining:
         for finding in remaining:
             _err(format_finding(finding, unsafe_fixes))
-        _err(f"{len(remaining)} finding{'s' if len(remaining) != 1 else ''} remain. " + _summary(remaining,
-             unsafe_fixes).split(". ", 1)[-1].lstrip("Found").strip())
+        _err(f"{_plural(len(remaining), 'finding')} remain." + _hints(remaining, unsafe_fixes))
     for error in errors:
         _err(error)
     if errors:

@@ -10,17 +10,17 @@ SUFFIXES = (".yaml", ".yml", ".json", ".template")
 SKIPPED_DIRECTORIES = frozenset({".git", "node_modules", "cdk.out"})
 
 
-def iter_files(paths: list[str]) -> Iterator[tuple[str, bool]]:
-    """(path, exists) for each file named or found below a named directory, in a stable order."""
+def iter_files(paths: list[str]) -> Iterator[tuple[str, bool, bool]]:
+    """(path, exists, named) for each file named, or found below a named directory, in a stable order."""
     for given in paths:
         if os.path.isdir(given):
             for root, dirs, files in os.walk(given):
                 dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRECTORIES and not d.startswith("."))
                 for name in sorted(files):
                     if name.lower().endswith(SUFFIXES):
-                        yield os.path.join(root, name), True
+                        yield os.path.join(root, name), True, False
         else:
-            yield given, os.path.isfile(given)
+            yield given, os.path.isfile(given), True
 
 
 def write_atomically(path: str, data: bytes) -> None:

@@ -7,6 +7,7 @@ either into a :class:`~cfnfix.template.Template`, so findings cannot depend on t
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,8 +41,12 @@ class Source:
     def newline(self) -> str:
         return "\r\n" if "\r\n" in self.text else "\n"
 
+    def whole(self, text: str) -> str:
+        """``text`` as the file holds it: with the BOM back in front when there was one."""
+        return (BOM if self.bom else "") + text
+
     def encode(self, text: str) -> bytes:
-        return ((BOM if self.bom else "") + text).encode("utf-8")
+        return self.whole(text).encode("utf-8")
 
 
 def decode(data: bytes, filename: str) -> Source:
@@ -62,6 +67,16 @@ def detect_format(filename: str, text: str) -> Format:
         return "json"
     stripped = text.lstrip()
     return "json" if stripped.startswith("{") and not filename.lower().endswith((".yaml", ".yml")) else "yaml"
+
+
+_TEMPLATE_TEXT = re.compile(
+    r'^(?:Resources|AWSTemplateFormatVersion)\s*:|"(?:Resources|AWSTemplateFormatVersion)"\s*:', re.M
+)
+
+
+def might_be_template(text: str) -> bool:
+    """Whether text that did not parse still reads like a template (to report it, not skip it)."""
+    return bool(_TEMPLATE_TEXT.search(text))
 
 
 def looks_like_template(data: Any) -> bool:

@@ -101,8 +101,8 @@ def _apply(source: Source, text: str, template: Template, fixes: Sequence[Findin
     return new_text, fixed
 
 
-def process(source: Source, filename: str, fixers: Sequence[Fixer], options: Options) -> Outcome:
-    """Detect and (at the options' level) fix one template; raises TemplateError on bad input."""
+def process(source: Source, filename: str, fixers: Sequence[Fixer], options: Options, *, fix: bool = True) -> Outcome:
+    """Detect and, with ``fix``, fix one template at the options' level; raises TemplateError on bad input."""
     outcome = Outcome(filename, source, source.text)
     template = load_template(source, filename)
     if template is None:
@@ -110,6 +110,9 @@ def process(source: Source, filename: str, fixers: Sequence[Fixer], options: Opt
         return outcome
     findings = detect(template, fixers, options, outcome.errors)
     outcome.findings = findings
+    if not fix:
+        outcome.remaining = findings
+        return outcome
     failed: set[tuple[str, Path]] = set()
     for _ in range(MAX_PASSES):
         candidates = [f for f in findings if (f.code, f.path) not in failed]

@@ -133,3 +133,12 @@ def test_rule_shows_the_docs() -> None:
     done = run_cli("rule", "CFX002")
     assert done.returncode == 0
     assert "## What it does" in done.stdout and "## Fix safety" in done.stdout
+
+
+def test_an_unparsable_non_template_found_in_a_directory_is_skipped(tmp_path: Path) -> None:
+    _write(tmp_path / "chart" / "templates" / "deployment.yaml", "spec:\n  replicas: {{ .Values.n }}\n  - x\n")
+    _write(tmp_path / "t.yaml", NO_EXPORT_NAME)
+    done = run_cli("check", ".", cwd=tmp_path)
+    assert (done.returncode, done.stderr.count("\n")) == (1, 1), done.stderr
+    named = run_cli("check", "chart/templates/deployment.yaml", cwd=tmp_path)
+    assert named.returncode == 2 and named.stderr.startswith("chart/templates/deployment.yaml:")
