@@ -30,7 +30,7 @@ Ignore = Annotated[str | None, typer.Option(help="Not these fixers: codes or nam
 Unsafe = Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply fixes that change what gets deployed.")]
 Regions = Annotated[
     str | None,
-    typer.Option(help="Target regions for CFX003, comma-separated (default: .cfnlintrc's regions, else us-east-1)."),
+    typer.Option(help="Regions the template must deploy to, comma-separated (default: .cfnlintrc's, else us-east-1)."),
 ]
 
 

@@ -30,10 +30,9 @@ def all_fixers() -> tuple[Fixer, ...]:
 
 
 def _matches(fixer: Fixer, token: str) -> bool:
+    """A code, a code prefix (``CFX0`` selects CFX001 to CFX009, as ruff's prefixes do) or a name."""
     token = token.strip()
-    return token.upper() == fixer.code or token.lower() == fixer.name or (
-        len(token) < len(fixer.code) and fixer.code.startswith(token.upper()) and token[:3].upper() == "CFX"
-    )
+    return fixer.code.startswith(token.upper()) or token.lower() == fixer.name
 
 
 def select_fixers(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> tuple[Fixer, ...]:
