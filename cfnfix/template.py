@@ -40,6 +40,15 @@ def intrinsic_name(tag: str) -> str | None:
     return "Fn::" + name
 
 
+def intrinsic_function(value: Any) -> str | None:
+    """The function of a long-form intrinsic (``{"Fn::Sub": ...}`` -> ``Fn::Sub``, ``{"Ref": ...}``), else None."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key,) = value
+        if key in ("Ref", "Condition") or str(key).startswith("Fn::"):
+            return str(key)
+    return None
+
+
 def plain_scalar(value: str) -> Any:
     """A plain (unquoted) YAML scalar's value under YAML 1.1, as CloudFormation reads it."""
     resolvers = _RESOLVER.yaml_implicit_resolvers.get(value[:1], ())

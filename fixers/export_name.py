@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from cfnfix.fixer import Fixer, sub
 from cfnfix.models import Applicability, Edit, Finding, InsertKey, Options, Path, RenameKey, SetValue
-from cfnfix.template import Template
+from cfnfix.template import Template, intrinsic_function
 
 # intrinsic functions that give a string, so that ``Export: <one of them>`` is a misplaced name
 _STRING_FUNCTIONS = frozenset({
@@ -16,15 +16,6 @@ _STRING_FUNCTIONS = frozenset({
     "Fn::Base64",
 })
 _SPACES_IN_VARIABLE = re.compile(r"\$\{\s*([^}]*?)\s*\}")
-
-
-def _intrinsic(value: Any) -> str | None:
-    """The function name of ``{"Fn::X": ...}`` or ``{"Ref": ...}``, else None."""
-    if isinstance(value, dict) and len(value) == 1:
-        (key,) = value
-        if key == "Ref" or key.startswith("Fn::"):
-            return str(key)
-    return None
 
 
 def _missing(name: Any) -> bool:
@@ -36,7 +27,7 @@ def _as_sub(value: Any) -> str | None:
     """An export name as Fn::Sub text, to compare names written in different forms; None if unknown."""
     if isinstance(value, str):
         return value.replace("${", "${!")
-    function = _intrinsic(value)
+    function = intrinsic_function(value)
     if function is None:
         return None
     arg = value[function]
@@ -135,7 +126,7 @@ class ExportName(Fixer):
                 continue
             path: Path = ("Outputs", key, "Export")
             export = output["Export"]
-            if _intrinsic(export) == "Fn::If":
+            if intrinsic_function(export) == "Fn::If":
                 arg = export["Fn::If"]
                 if isinstance(arg, list) and len(arg) == 3:
                     for branch in (1, 2):
@@ -153,9 +144,9 @@ class ExportName(Fixer):
                 path, f"{where} has an `Export` that is {empty}; an export needs a `Name`",
                 [SetValue(path=path, value={"Name": self._new_name(key, taken)})],
             )
-        elif isinstance(export, dict) and _intrinsic(export) is None:
+        elif isinstance(export, dict) and intrinsic_function(export) is None:
             yield from self._check_mapping(key, path, export, taken)
-        elif isinstance(export, str) or _intrinsic(export) in _STRING_FUNCTIONS:
+        elif isinstance(export, str) or intrinsic_function(export) in _STRING_FUNCTIONS:
             yield self.finding(
                 path, f"{where} has its export name directly under `Export`; it belongs under `Export.Name`",
                 [SetValue(path=path, value={"Name": export})],

@@ -21,7 +21,7 @@ from cfnfix.models import (
     Path,
     SetValue,
 )
-from cfnfix.template import Template
+from cfnfix.template import Template, intrinsic_function
 
 ROLE_TYPE = "AWS::IAM::Role"
 MAX_TAGS = 50  # IAM's limit of tags on one role
@@ -62,14 +62,6 @@ _FOLDED = frozenset({"Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join"})
 Use = Literal["name", "arn", "partial", "wildcard"]
 
 
-def _intrinsic(value: Any) -> str | None:
-    if isinstance(value, dict) and len(value) == 1:
-        (key,) = value
-        if key == "Ref" or key.startswith("Fn::"):
-            return str(key)
-    return None
-
-
 def _opaque(value: Any) -> str:
     """A stand-in for a value whose text cannot be known, equal only for equal values."""
     return "\x00" + json.dumps(value, sort_keys=True, default=str).replace("\x00", "") + "\x00"
@@ -89,7 +81,7 @@ def as_text(value: Any) -> tuple[str, list[tuple[Path, Any]]]:
         return str(value).lower(), []
     if isinstance(value, (int, float)):
         return str(value), []
-    function = _intrinsic(value)
+    function = intrinsic_function(value)
     arg = value[function] if function else None
     if function == "Ref" and isinstance(arg, str):
         return "${" + arg + "}", []
@@ -133,7 +125,7 @@ def _sub_text(arg: Any) -> tuple[str, list[tuple[Path, Any]]]:
 
 def _expressions(value: Any, path: Path) -> Iterator[tuple[Path, Any, str]]:
     """Every outermost string expression below ``path``, with its text (see ``as_text``)."""
-    if isinstance(value, str) or _intrinsic(value) in _FOLDED:
+    if isinstance(value, str) or intrinsic_function(value) in _FOLDED:
         text, opaque = as_text(value)
         yield path, value, text
         for sub_path, inner in opaque:
