@@ -21,6 +21,9 @@ class Fixer:
     summary: ClassVar[str]
     applicability: ClassVar[Applicability]
     cfn_lint_rules: ClassVar[tuple[str, ...]] = ()
+    #: regular expressions on cfn-lint messages of ``cfn_lint_rules`` this fixer leaves
+    #: alone on purpose; each one is explained in the docstring
+    cfn_lint_exceptions: ClassVar[tuple[str, ...]] = ()
 
     def find(self, template: Template, options: Options) -> Iterable[Finding]:
         raise NotImplementedError
@@ -34,13 +37,14 @@ class Fixer:
         note: str = "",
         no_fix_reason: str | None = None,
         applicability: Applicability | None = None,
+        related: Sequence[Path] = (),
     ) -> Finding:
         """A finding of this fixer; with ``edits`` it carries a fix, else ``no_fix_reason``."""
         fix = None
         if edits:
             fix = Fix(edits=tuple(edits), applicability=applicability or self.applicability, note=note)
         return Finding(
-            code=self.code, name=self.name, message=message, path=path, fix=fix,
+            code=self.code, name=self.name, message=message, path=path, fix=fix, related=tuple(related),
             no_fix_reason=None if fix else no_fix_reason,
         )
 

@@ -92,6 +92,9 @@ class Finding(BaseModel):
     name: str
     message: str
     path: Path
+    #: other places the same defect shows (a parameter's uses, say): tools that report
+    #: it at one of those, as cfn-lint may, name the same finding
+    related: tuple[Path, ...] = ()
     line: int = 0
     column: int = 0
     fix: Fix | None = None

@@ -1,0 +1,21 @@
+"""CFX106 engine-version: placeholder until its fixer lands (finds nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cfnfix.fixer import Fixer
+from cfnfix.models import Applicability, Finding, Options
+from cfnfix.template import Template
+
+
+class EngineVersion(Fixer):
+    """Placeholder."""
+
+    code = "CFX106"
+    name = "engine-version"
+    summary = "placeholder"
+    applicability = Applicability.SAFE
+
+    def find(self, template: Template, options: Options) -> Iterator[Finding]:
+        return iter(())

@@ -1,0 +1,21 @@
+"""CFX102 hardcoded-az: placeholder until its fixer lands (finds nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cfnfix.fixer import Fixer
+from cfnfix.models import Applicability, Finding, Options
+from cfnfix.template import Template
+
+
+class HardcodedAz(Fixer):
+    """Placeholder."""
+
+    code = "CFX102"
+    name = "hardcoded-az"
+    summary = "placeholder"
+    applicability = Applicability.SAFE
+
+    def find(self, template: Template, options: Options) -> Iterator[Finding]:
+        return iter(())

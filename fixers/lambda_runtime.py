@@ -1,0 +1,21 @@
+"""CFX101 lambda-runtime: placeholder until its fixer lands (finds nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cfnfix.fixer import Fixer
+from cfnfix.models import Applicability, Finding, Options
+from cfnfix.template import Template
+
+
+class LambdaRuntime(Fixer):
+    """Placeholder."""
+
+    code = "CFX101"
+    name = "lambda-runtime"
+    summary = "placeholder"
+    applicability = Applicability.SAFE
+
+    def find(self, template: Template, options: Options) -> Iterator[Finding]:
+        return iter(())

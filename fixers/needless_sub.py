@@ -1,0 +1,21 @@
+"""CFX104 needless-sub: placeholder until its fixer lands (finds nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cfnfix.fixer import Fixer
+from cfnfix.models import Applicability, Finding, Options
+from cfnfix.template import Template
+
+
+class NeedlessSub(Fixer):
+    """Placeholder."""
+
+    code = "CFX104"
+    name = "needless-sub"
+    summary = "placeholder"
+    applicability = Applicability.SAFE
+
+    def find(self, template: Template, options: Options) -> Iterator[Finding]:
+        return iter(())

@@ -1,0 +1,21 @@
+"""CFX110 property-typo: placeholder until its fixer lands (finds nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from cfnfix.fixer import Fixer
+from cfnfix.models import Applicability, Finding, Options
+from cfnfix.template import Template
+
+
+class PropertyTypo(Fixer):
+    """Placeholder."""
+
+    code = "CFX110"
+    name = "property-typo"
+    summary = "placeholder"
+    applicability = Applicability.SAFE
+
+    def find(self, template: Template, options: Options) -> Iterator[Finding]:
+        return iter(())
