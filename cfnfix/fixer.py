@@ -24,6 +24,8 @@ class Fixer:
     #: regular expressions on cfn-lint messages of ``cfn_lint_rules`` this fixer leaves
     #: alone on purpose; each one is explained in the docstring
     cfn_lint_exceptions: ClassVar[tuple[str, ...]] = ()
+    #: the template formats the defect can occur in
+    formats: ClassVar[tuple[str, ...]] = ("yaml", "json")
 
     def find(self, template: Template, options: Options) -> Iterable[Finding]:
         raise NotImplementedError

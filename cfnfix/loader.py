@@ -104,23 +104,53 @@ def compose_fast(source: Source, filename: str) -> Any:
         raise _yaml_error(filename, exc) from None
 
 
-def compose_ruamel(source: Source, filename: str) -> Any:
-    """ruamel.yaml's round-trip composer: the model edits are resolved against."""
-    from ruamel.yaml import YAML
-    from ruamel.yaml.error import YAMLError as RuamelError
+def compose_ruamel(source: Source, filename: str) -> tuple[Any, dict[int, Any]]:
+    """ruamel.yaml's round-trip composer: the model edits are resolved against.
 
+    A composed alias is normally the anchored node itself, with the anchor's marks; here
+    each alias is a copy of that node carrying the alias's own marks, so that every
+    occurrence has its own span. The second value maps id(copy) to the anchored node.
+    """
+    import copy
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.error import YAMLError as RuamelError
+    from ruamel.yaml.events import AliasEvent
+
+    alias_of: dict[int, Any] = {}
+
+    class AliasCopyingComposer(Composer):
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if not self.parser.check_event(AliasEvent):
+                return super().compose_node(parent, index)
+            event = self.parser.peek_event()
+            anchored = super().compose_node(parent, index)
+            occurrence = copy.copy(anchored)
+            occurrence.start_mark, occurrence.end_mark = event.start_mark, event.end_mark
+            alias_of[id(occurrence)] = anchored
+            return occurrence
+
+    yaml = YAML(typ="rt")
+    yaml.Composer = AliasCopyingComposer
     try:
-        return YAML(typ="rt").compose(source.text)
+        return yaml.compose(source.text), alias_of
     except RuamelError as exc:
         raise _yaml_error(filename, exc) from None  # type: ignore[arg-type]
 
 
 def load_template(source: Source, filename: str, *, editing: bool = False) -> Template | None:
     """The template model of a source, or None when the file is not a CloudFormation template."""
-    root = compose_ruamel(source, filename) if editing else compose_fast(source, filename)
+    alias_of: dict[int, Any] = {}
+    if editing:
+        root, alias_of = compose_ruamel(source, filename)
+    else:
+        root = compose_fast(source, filename)
     if root is None:
         return None
     data = to_data(root)
     if not looks_like_template(data):
         return None
-    return Template(data, root, source.fmt, filename)
+    template = Template(data, root, source.fmt, filename, anchors="&" in source.text)
+    template.alias_of = alias_of
+    return template

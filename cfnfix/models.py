@@ -72,7 +72,13 @@ class AppendItem(_Edit):
         return (*self.path, "+")
 
 
-Edit = Annotated[SetValue | Delete | InsertKey | RenameKey | AppendItem, Field(discriminator="op")]
+class DropAnchor(_Edit):
+    """Remove the YAML anchor (``&name``) of the node at ``path``; its data stays as it is."""
+
+    op: Literal["drop-anchor"] = "drop-anchor"
+
+
+Edit = Annotated[SetValue | Delete | InsertKey | RenameKey | AppendItem | DropAnchor, Field(discriminator="op")]
 
 
 class Fix(BaseModel):

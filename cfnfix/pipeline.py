@@ -46,6 +46,8 @@ def detect(template: Template, fixers: Sequence[Fixer], options: Options, errors
     """Every finding of ``fixers``, with file, line and column, in a stable order."""
     found: list[Finding] = []
     for fixer in fixers:
+        if template.fmt not in fixer.formats:
+            continue
         try:
             results = list(fixer.find(template, options))
         except Exception as exc:  # a fixer's bug must not stop the other fixers or files
@@ -90,7 +92,7 @@ def _apply(source: Source, text: str, template: Template, fixes: Sequence[Findin
     if editable is None or editable.data != template.data:
         raise SpliceError("the ruamel.yaml model differs from the fast model")
     style = detect_style(editable.root, text, source.fmt)
-    new_text = splice(text, editable.root, style, edits)
+    new_text = splice(text, editable.root, style, edits, editable.alias_of)
     expected = apply_edits(template.data, edits)
     try:
         fixed = load_template(Source(new_text, source.bom, source.fmt), template.filename)

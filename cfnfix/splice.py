@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cfnfix.models import AppendItem, Delete, Edit, InsertKey, Path, RenameKey, SetValue
+from cfnfix.models import AppendItem, Delete, DropAnchor, Edit, InsertKey, Path, RenameKey, SetValue
 from cfnfix.render import (
     Style,
     json_entry,
@@ -51,10 +51,11 @@ class Located:
 
 
 class Splicer:
-    def __init__(self, text: str, root: Any, style: Style) -> None:
+    def __init__(self, text: str, root: Any, style: Style, alias_of: dict[int, Any] | None = None) -> None:
         self.text = text
         self.root = root
         self.style = style
+        self.alias_of = alias_of or {}
         self.replacements: list[Replacement] = []
         self.empty_at: dict[int, int] = {}
         self._mark_empty_scalars(root)
@@ -64,6 +65,8 @@ class Splicer:
         stack = [root]
         while stack:
             node = stack.pop()
+            if id(node) in self.alias_of:
+                continue
             if node.id == "mapping":
                 for key, value in node.value:
                     if self._is_empty(value):
@@ -114,6 +117,8 @@ class Splicer:
         """Index just after the last character of the node's own content."""
         if id(node) in self.empty_at:
             return self.empty_at[id(node)]
+        if id(node) in self.alias_of:
+            return node.end_mark.index  # an alias: ``*name``
         if node.id == "scalar":
             stop = node.end_mark.index
             if node.style in ("|", ">"):
@@ -184,6 +189,8 @@ class Splicer:
                 self.append_item(edit.path, edit.value)
             elif isinstance(edit, RenameKey):
                 self.rename_key(edit.path, edit.new_key)
+            elif isinstance(edit, DropAnchor):
+                self.drop_anchor(edit.path)
         for parent_path, group in deletes.items():
             self.delete_group(parent_path, group)
         return self.render()
@@ -341,6 +348,32 @@ class Splicer:
         style = local_style(sequence.value, self.style)
         self._insert_block_after(sequence.value[-1], yaml_item(value, style, column))
 
+    def drop_anchor(self, path: Path) -> None:
+        node = self.locate(path).node
+        anchor = getattr(node, "anchor", None)
+        start = node.start_mark.index
+        token = f"&{anchor}"
+        if not anchor or id(node) in self.alias_of or self.text[start : start + len(token)] != token:
+            raise SpliceError(f"no anchor at {path}")
+        stop = start + len(token)
+        rest = self.text[stop : self.line_end(stop)].strip()
+        if rest and not rest.startswith("#"):
+            while self.text[stop : stop + 1] in (" ", "\t"):
+                stop += 1  # ``&name value``: the value moves left
+        elif not rest and self._joins_dash(node, start):
+            stop = node.value[0][0].start_mark.index  # ``- &name`` over ``  Key: v`` becomes ``- Key: v``
+        else:
+            while start > 0 and self.text[start - 1] in (" ", "\t"):
+                start -= 1  # ``Key: &name  # note``: the key keeps its comment, spaced as it was
+        self.add(start, stop, "")
+
+    def _joins_dash(self, node: Any, anchor_start: int) -> bool:
+        """Whether an anchored block mapping under ``- &name`` can move up onto the dash's line."""
+        before = self.text[self.line_start(anchor_start) : anchor_start]
+        if node.id != "mapping" or node.flow_style or not node.value or before.strip() != "-":
+            return False
+        return node.value[0][0].start_mark.column == len(before.rstrip()) + 1
+
     def rename_key(self, path: Path, new_key: str) -> None:
         found = self.locate(path)
         key = found.key
@@ -458,6 +491,6 @@ def normalise(edits: Sequence[Edit], splicer: Splicer) -> list[Edit]:
     return result
 
 
-def splice(text: str, root: Any, style: Style, edits: Sequence[Edit]) -> str:
+def splice(text: str, root: Any, style: Style, edits: Sequence[Edit], alias_of: dict[int, Any] | None = None) -> str:
     """The text with ``edits`` applied; raises SpliceError when an edit cannot be placed."""
-    return Splicer(text, root, style).apply(edits)
+    return Splicer(text, root, style, alias_of).apply(edits)

@@ -130,12 +130,23 @@ class Reference:
 class Template:
     """A parsed template: plain data, its source format, and marks by path."""
 
-    def __init__(self, data: Any, root: Any, fmt: Format, filename: str = "") -> None:
+    def __init__(self, data: Any, root: Any, fmt: Format, filename: str = "", *, anchors: bool = True) -> None:
         self.data = data
         self.root = root
         self.fmt = fmt
         self.filename = filename
         self._references: list[Reference] | None = None
+        self._may_have_aliases = anchors
+        self._aliases: list[tuple[Path, Path]] | None = None
+        #: the editing model's alias occurrences: id(occurrence) -> anchored node
+        self.alias_of: dict[int, Any] = {}
+
+    @property
+    def aliases(self) -> list[tuple[Path, Path]]:
+        """(alias path, anchored node path) for each YAML alias, in document order."""
+        if self._aliases is None:
+            self._aliases = _find_aliases(self.root, self.alias_of) if self._may_have_aliases else []
+        return self._aliases
 
     # --- reading -------------------------------------------------------------------
     def section(self, name: str) -> dict[str, Any]:
@@ -266,6 +277,31 @@ class Template:
             if node is not None and key is None:
                 best = (node.start_mark.line + 1, node.start_mark.column + 1)
         return best
+
+
+def _find_aliases(root: Any, alias_of: dict[int, Any]) -> list[tuple[Path, Path]]:
+    # libyaml's composer returns the anchored node itself for each alias (a node met a
+    # second time is an alias); the editing model marks its alias copies in ``alias_of``.
+    # Depth first, in document order, so the anchor is met first.
+    first_seen: dict[int, Path] = {}
+    found: list[tuple[Path, Path]] = []
+    stack: list[tuple[Path, Any]] = [((), root)]
+    while stack:
+        path, node = stack.pop()
+        anchored = alias_of.get(id(node), node)
+        if id(anchored) in first_seen:
+            found.append((path, first_seen[id(anchored)]))
+            continue
+        first_seen[id(node)] = path
+        base = path
+        name = intrinsic_name(node_tag(node))
+        if name is not None:
+            base = (*path, name)
+        if node.id == "mapping":
+            stack.extend(((*base, str(k.value)), v) for k, v in reversed(node.value))
+        elif node.id == "sequence":
+            stack.extend(((*base, i), v) for i, v in reversed(list(enumerate(node.value))))
+    return found
 
 
 def sub_variables(text: str) -> list[str]:
