@@ -31,6 +31,11 @@ def fix(text: str, filename: str = "template.yaml", options: Options | None = No
     options = options or Options()
     source = _source(text, filename)
     outcome = process(source, filename, select_fixers(options.select, options.ignore), options)
+    not_kept = None
+    if options.verify:
+        from cfnfix.verify import verify
+
+        not_kept = verify(outcome, options.regions)
     fixed = source.whole(outcome.text)
     return FixResult(
         filename=filename,
@@ -41,6 +46,7 @@ def fix(text: str, filename: str = "template.yaml", options: Options | None = No
         applied=outcome.applied,
         remaining=outcome.remaining,
         error="\n".join(outcome.errors) or None,
+        not_kept=not_kept,
     )
 
 

@@ -158,6 +158,9 @@ def fix(
     select: Select = None,
     ignore: Ignore = None,
     regions: Regions = None,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Keep a file's fixes only if cfn-lint reports nothing new (slower).")
+    ] = False,
 ) -> None:
     """Print a unified diff of every fix (exit 1 if any); with --apply write them (exit 1 if findings remain)."""
     options = _options(select, ignore, unsafe_fixes, regions)
@@ -165,6 +168,14 @@ def fix(
     from cfnfix.discover import write_atomically
 
     outcomes, errors = _run(paths, options, fix=True)
+    notices: list[str] = []
+    if verify:
+        from cfnfix.verify import verify as verify_outcome
+
+        for outcome in outcomes:
+            reason = verify_outcome(outcome, options.regions)
+            if reason is not None:
+                notices.append(reason)
     changed = 0
     diffs: list[str] = []
     for outcome in outcomes:
@@ -198,8 +209,8 @@ def fix(
         for finding in remaining:
             _err(format_finding(finding, unsafe_fixes))
         _err(f"{_plural(len(remaining), 'finding')} remain." + _hints(remaining, unsafe_fixes))
-    for error in errors:
-        _err(error)
+    for line in (*notices, *errors):
+        _err(line)
     if errors:
         raise typer.Exit(2)
     if apply:

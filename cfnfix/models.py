@@ -123,6 +123,8 @@ class Options(BaseModel):
     ignore: tuple[str, ...] = ()
     unsafe_fixes: bool = False
     regions: tuple[str, ...] = ("us-east-1",)
+    #: keep a template's fixes only if cfn-lint reports nothing new after them
+    verify: bool = False
 
 
 class FileReport(BaseModel):
@@ -147,6 +149,8 @@ class FixResult(BaseModel):
     applied: list[Finding]
     remaining: list[Finding]
     error: str | None = None
+    #: with ``Options.verify``: why the fixes were not kept (cfn-lint's new findings)
+    not_kept: str | None = None
 
     @property
     def changed(self) -> bool:
