@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from cfnfix.models import AppendItem, Delete, DropAnchor, Edit, InsertKey, Path, RenameKey, SetValue
@@ -24,6 +24,7 @@ from cfnfix.render import (
     yaml_entry,
     yaml_inline,
     yaml_item,
+    yaml_string,
 )
 from cfnfix.template import intrinsic_name, node_tag
 
@@ -215,6 +216,14 @@ class Splicer:
         if parent is None:
             raise SpliceError("cannot replace the whole template")
         start, stop = self.start(old), self.end(old)
+        if (
+            self.style.fmt == "yaml" and isinstance(value, str) and old.id == "scalar"
+            and old.style in ("'", '"') and id(old) not in self.alias_of and "\n" not in value
+            and intrinsic_name(node_tag(old)) is None
+        ):
+            # a quoted string replaced by a string keeps its quotes
+            self.add(start, stop, yaml_string(value, replace(self.style, quote=old.style), force_quote=True))
+            return
         if self.is_flow(parent):
             if self.style.fmt == "json":
                 base = self.indentation(found.key.start_mark.index if found.key is not None else start)
