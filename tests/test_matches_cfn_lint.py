@@ -14,7 +14,9 @@ import pytest
 
 import cfnfix
 from cfnfix.edits import overlaps
+from cfnfix.fixer import Fixer
 from cfnfix.loader import TemplateError
+from cfnfix.models import Finding
 from cfnfix.registry import all_fixers
 from tests.conftest import CORPUS, GOLDEN, LintMatch, lint_matches
 
@@ -45,7 +47,7 @@ RULES = {rule for f in ANSWERING for rule in f.cfn_lint_rules}
 
 
 @pytest.fixture(scope="module")
-def outcomes() -> list[tuple[str, list, list, list]]:
+def outcomes() -> list[tuple[str, list[LintMatch], list[Finding], list[LintMatch], list[Finding]]]:
     results = []
     options = cfnfix.Options(unsafe_fixes=True)
     for name, text in _texts():
@@ -59,29 +61,31 @@ def outcomes() -> list[tuple[str, list, list, list]]:
     return results
 
 
-def _excused(fixer: cfnfix.fixer.Fixer, message: str) -> bool:  # type: ignore[name-defined]
+def _excused(fixer: Fixer, message: str) -> bool:
     return any(re.search(pattern, message) for pattern in fixer.cfn_lint_exceptions)
 
 
 @pytest.mark.parametrize("fixer", ANSWERING, ids=[f.code for f in ANSWERING])
-def test_fixer_finds_every_finding_of_its_rules(fixer, outcomes) -> None:  # type: ignore[no-untyped-def]
+def test_fixer_finds_every_finding_of_its_rules(fixer: Fixer, outcomes: list[tuple]) -> None:  # type: ignore[type-arg]
     missed = []
     for name, before, findings, _after, _remaining in outcomes:
         mine = [p for f in findings if f.code == fixer.code for p in (f.path, *f.related)]
         for rule, path, message in before:
-            if rule in fixer.cfn_lint_rules and not _excused(fixer, message):
-                if not any(overlaps(p, path) for p in mine):
-                    missed.append(f"{name}: {rule} at {'/'.join(map(str, path))}: {message}")
+            if rule in fixer.cfn_lint_rules and not _excused(fixer, message) and not any(
+                overlaps(p, path) for p in mine
+            ):
+                missed.append(f"{name}: {rule} at {'/'.join(map(str, path))}: {message}")
     assert not missed, "\n".join(missed[:30])
 
 
 @pytest.mark.parametrize("fixer", ANSWERING, ids=[f.code for f in ANSWERING])
-def test_rules_are_silent_where_fixed(fixer, outcomes) -> None:  # type: ignore[no-untyped-def]
+def test_rules_are_silent_where_fixed(fixer: Fixer, outcomes: list[tuple]) -> None:  # type: ignore[type-arg]
     left = []
     for name, _before, _findings, after, remaining in outcomes:
         kept = [p for f in remaining if f.code == fixer.code for p in (f.path, *f.related)]
         for rule, path, message in after:
-            if rule in fixer.cfn_lint_rules and not _excused(fixer, message):
-                if not any(overlaps(p, path) for p in kept):
-                    left.append(f"{name}: {rule} at {'/'.join(map(str, path))}: {message}")
+            if rule in fixer.cfn_lint_rules and not _excused(fixer, message) and not any(
+                overlaps(p, path) for p in kept
+            ):
+                left.append(f"{name}: {rule} at {'/'.join(map(str, path))}: {message}")
     assert not left, "\n".join(left[:30])
