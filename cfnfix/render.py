@@ -243,10 +243,32 @@ def yaml_inline(value: Any, style: Style, *, flow: bool = False) -> str | None:
     return yaml_scalar(value, style, flow=flow)
 
 
+def yaml_literal(value: str, column: int) -> list[str] | None:
+    """A multi-line string as a literal block scalar (``|``, ``|-``, ``|+``) whose lines stand at
+    ``column``: the header, then the lines; None when a literal block cannot hold it."""
+    if "\n" not in value or not all(c.isprintable() or c == "\n" for c in value):
+        return None
+    body = value.rstrip("\n")
+    trailing = len(value) - len(body)
+    if not body or body[0] == " " or any(line != line.rstrip() for line in body.split("\n")):
+        return None
+    chomp = "-" if trailing == 0 else "" if trailing == 1 else "+"
+    lines = [(" " * column + line) if line else "" for line in body.split("\n")]
+    return ["|" + chomp, *lines, *([""] * (trailing - 1 if chomp == "+" else 0))]
+
+
 def yaml_entry(key: str, value: Any, style: Style, column: int) -> list[str]:
     """Lines of ``key: value`` in a block mapping whose keys stand at ``column``."""
     pad = " " * column
     head = f"{pad}{yaml_string(key, style, key=True)}:"
+    literal = yaml_literal(value, column + style.indent) if isinstance(value, str) else None
+    if literal is not None:
+        return [f"{head} {literal[0]}", *literal[1:]]
+    fn = _intrinsic(value) if style.short_tags else None
+    if fn is not None and fn[0] == "Fn::Sub" and isinstance(fn[1], str):
+        literal = yaml_literal(fn[1], column + style.indent)
+        if literal is not None:
+            return [f"{head} !Sub {literal[0]}", *literal[1:]]
     inline = yaml_inline(value, style)
     if inline is not None:
         return [f"{head} {inline}"]

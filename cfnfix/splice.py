@@ -26,7 +26,7 @@ from cfnfix.render import (
     yaml_item,
     yaml_string,
 )
-from cfnfix.template import intrinsic_name, node_tag
+from cfnfix.template import intrinsic_name, node_tag, plain_scalar
 
 
 class SpliceError(Exception):
@@ -216,6 +216,13 @@ class Splicer:
         if parent is None:
             raise SpliceError("cannot replace the whole template")
         start, stop = self.start(old), self.end(old)
+        if self._drops_tag(old, value):
+            # ``!Sub 'text'`` becoming the string ``text``: only the tag goes, the scalar stays as written
+            tag_end = start + len(node_tag(old))
+            while self.text[tag_end : tag_end + 1] in (" ", "\t"):
+                tag_end += 1
+            self.add(start, tag_end, "")
+            return
         if (
             self.style.fmt == "yaml" and isinstance(value, str) and old.id == "scalar"
             and old.style in ("'", '"') and id(old) not in self.alias_of and "\n" not in value
@@ -261,6 +268,17 @@ class Splicer:
         column = self.text[self.line_start(dash) : dash].__len__()
         item = yaml_item(value, style, column)
         self.add(dash, stop, self.lines([item[0][column:], *item[1:]]))
+
+    def _drops_tag(self, old: Any, value: Any) -> bool:
+        """Whether ``value`` is exactly the string a short-form tagged scalar already spells."""
+        if not isinstance(value, str) or old.id != "scalar" or id(old) in self.alias_of:
+            return False
+        tag = node_tag(old)
+        if intrinsic_name(tag) is None or self.text[old.start_mark.index : old.start_mark.index + len(tag)] != tag:
+            return False
+        if old.style in ("'", '"', "|", ">"):
+            return bool(old.value == value)
+        return plain_scalar(old.value) == value
 
     def insert_key(self, edit: InsertKey) -> None:
         mapping = self.locate(edit.path).node

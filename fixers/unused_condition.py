@@ -1,21 +1,234 @@
-"""CFX108 unused-condition: placeholder until its fixer lands (finds nothing)."""
+"""CFX108 unused-condition: a Condition that nothing references is removed."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from typing import Any, ClassVar
 
 from cfnfix.fixer import Fixer
-from cfnfix.models import Applicability, Finding, Options
+from cfnfix.models import Applicability, Delete, Finding, Options, Path
 from cfnfix.template import Template
+from fixers import unused_mapping, unused_parameter
+
+_PREPROCESSOR = ("Rain::", "Fn::Rain::")  # tags of tools that rewrite the template first
+_KNOWN_TRANSFORMS = ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions")
+_FOR_EACH = "Fn::ForEach::"
+_LOOP_VARIABLE = re.compile(r"[$&]\{[^}]*\}")
+
+
+def _is_loop(key: Any) -> bool:
+    return isinstance(key, str) and key.startswith(_FOR_EACH)
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    """A name written with ``${Identifier}`` in an Fn::ForEach loop, as a pattern of the names it gives."""
+    return re.compile(".+".join(re.escape(part) for part in _LOOP_VARIABLE.split(name)) + r"\Z")
+
+
+def _loop_names(key: str, loop: Any) -> list[str]:
+    """The condition names an ``Fn::ForEach`` in the Conditions section gives, when its list is literal."""
+    if not (isinstance(loop, list) and len(loop) == 3 and isinstance(loop[0], str)):
+        return []
+    identifier, collection, fragment = loop
+    if not isinstance(collection, list) or not all(isinstance(v, str) for v in collection):
+        return []
+    if not isinstance(fragment, dict):
+        return []
+    names = []
+    for template_key in fragment:
+        for value in collection:
+            alnum = re.sub(r"[^A-Za-z0-9]", "", value)
+            names.append(template_key.replace("${" + identifier + "}", value).replace("&{" + identifier + "}", alnum))
+    return names
+
+
+class _Uses:
+    """Where the template names its conditions, read as cfn-lint (W8001) reads them."""
+
+    def __init__(self, template: Template) -> None:
+        self.names: set[str] = set()
+        self.patterns: list[re.Pattern[str]] = []
+        self.opaque = False  # a use whose condition name is computed: nothing can be proven unused
+        for path, value in template.walk():
+            if isinstance(value, dict):
+                self._read(path, value)
+
+    def _read(self, path: Path, value: dict[str, Any]) -> None:
+        if "Fn::If" in value:
+            arg = value["Fn::If"]
+            self._add(arg[0] if isinstance(arg, list) and arg else arg)
+        condition = value.get("Condition")
+        if not isinstance(condition, str) or not path:
+            return
+        in_loop = any(_is_loop(part) for part in path)
+        top_level = len(path) == 2 and path[0] in ("Resources", "Outputs")
+        if path[0] == "Conditions" or top_level or (in_loop and path[0] in ("Resources", "Outputs")):
+            self._add(condition)
+
+    def _add(self, name: Any) -> None:
+        if not isinstance(name, str):
+            self.opaque = True
+        elif _LOOP_VARIABLE.search(name):
+            self.patterns.append(_pattern(name))
+        else:
+            self.names.add(name)
+
+    def maybe(self, name: str) -> bool:
+        return any(p.match(name) for p in self.patterns)
 
 
 class UnusedCondition(Fixer):
-    """Placeholder."""
+    """Checks for Conditions that nothing uses.
 
-    code = "CFX108"
-    name = "unused-condition"
-    summary = "placeholder"
-    applicability = Applicability.SAFE
+    ## What it does
+    Finds a condition of the `Conditions` section that no resource or output
+    `Condition`, no `Fn::If` and no other condition (`!Condition Name`) names,
+    and removes it; the `Conditions` section goes too when it would be left
+    empty. A condition used only by another, unused, condition is still used:
+    once that one is gone, the next pass finds the first unused and removes it
+    too, so chains unwind.
+
+    Conditions that cannot be proven unused are reported without a fix:
+    names an `Fn::ForEach` loop may build (`Condition: !Sub 'Is${Env}'`, or
+    `Is${Env}` in a loop of the `AWS::LanguageExtensions` transform), any
+    condition when an `Fn::If` names its condition with a function, and every
+    condition of a template with a macro transform, an `Fn::Transform` or a
+    preprocessor's tags (Rain), which may read it. Conditions that an `Fn::ForEach` loop in the
+    `Conditions` section creates are reported on the loop, without a fix.
+
+    ## Why is this bad?
+    An unused condition is dead code: it is evaluated for nothing, and readers
+    look for the resources it would switch on or off. It is often left behind
+    when a resource or an `Fn::If` is removed.
+
+    ## Example
+    ```yaml
+    Conditions:
+      IsProd: !Equals [!Ref Env, prod]
+      IsDev: !Equals [!Ref Env, dev]
+    Resources:
+      Alarm:
+        Type: AWS::CloudWatch::Alarm
+        Condition: IsProd
+    ```
+
+    Use instead:
+    ```yaml
+    Conditions:
+      IsProd: !Equals [!Ref Env, prod]
+    Resources:
+      Alarm:
+        Type: AWS::CloudWatch::Alarm
+        Condition: IsProd
+    ```
+
+    When the condition holds the only use of a parameter (`!Ref Env`) or of a
+    mapping (`!FindInMap`), the fix removes those too (a parameter with its
+    interface metadata), so that removing it leaves nothing newly unused.
+
+    ## Fix safety
+    The fix is safe: a condition nothing names changes nothing that is
+    deployed, and neither does a mapping only it read. It is unsafe when it
+    also removes a parameter that only the condition used: that changes the
+    template's interface (see unused-parameter, CFX107).
+
+    ## References
+    - [Conditions section](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html)
+    - cfn-lint rule W8001 (Check if Conditions are Used)
+    """
+
+    code: ClassVar[str] = "CFX108"
+    name: ClassVar[str] = "unused-condition"
+    summary: ClassVar[str] = "Condition that nothing references"
+    applicability: ClassVar[Applicability] = Applicability.SAFE
+    cfn_lint_rules: ClassVar[tuple[str, ...]] = ("W8001",)
 
     def find(self, template: Template, options: Options) -> Iterator[Finding]:
-        return iter(())
+        conditions = template.section("Conditions")
+        if not conditions:
+            return
+        uses = _Uses(template)
+        blocked = self._blocked(template)
+        if uses.opaque:
+            blocked = blocked or "an `Fn::If` names its condition with a function"
+        unused = [n for n in conditions if not _is_loop(n) and n not in uses.names]
+        fixable = [n for n in unused if not blocked and not uses.maybe(n)]
+        whole = not any(_is_loop(n) for n in conditions) and len(fixable) == len(conditions)
+        for name in unused:
+            path: Path = ("Conditions", name)
+            message = f"Condition `{name}` is not used"
+            if name not in fixable:
+                reason = blocked or "an `Fn::ForEach` loop may name it with `${...}`"
+                yield self.finding(path, message, no_fix_reason=reason)
+                continue
+            gone: Path = ("Conditions",) if whole else path
+            edits = [Delete(path=gone)]
+            note = ("removes the Conditions section: none of its conditions is used" if whole
+                    else f"removes the condition `{name}`")
+            orphans = self._orphans(template, gone)
+            if orphans is None:
+                yield self.finding(path, message, no_fix_reason=(
+                    "it holds the only use of a parameter or mapping that cannot be removed with it"))
+                continue
+            paths, names, unsafe = orphans
+            edits += [Delete(path=p) for p in paths]
+            if names:
+                note += ", and " + ", ".join(f"`{n}`" for n in names) + ", which only it used"
+            yield self.finding(path, message, edits, note=note,
+                               applicability=Applicability.UNSAFE if unsafe else None)
+        for key, loop in conditions.items():
+            if _is_loop(key):
+                made = [n for n in _loop_names(key, loop) if n not in uses.names]
+                if made:
+                    yield self.finding(
+                        ("Conditions", key),
+                        "Conditions " + ", ".join(f"`{n}`" for n in made) + f" made by `{key}` are not used",
+                        no_fix_reason="the loop makes them; change the loop by hand",
+                        related=[("Conditions", n) for n in made],
+                    )
+
+    @staticmethod
+    def _orphans(template: Template, gone: Path) -> tuple[list[Path], list[str], bool] | None:
+        """What removing ``gone`` leaves unused that was used (parameters, mappings): the nodes
+        that remove it too, their names, and whether that is unsafe; None when it cannot go."""
+        paths: list[Path] = []
+        names: list[str] = []
+        unused_before, _fixable, _blocked = unused_parameter.analyse(template)
+        unused_after, fixable_after, _blocked = unused_parameter.analyse(template, (gone,))
+        new = [n for n in unused_after if n not in unused_before]
+        if new:
+            if not set(new) <= set(fixable_after):
+                return None
+            clusters = unused_parameter.clusters_of(template, fixable_after)
+            together = set().union(*(clusters[n] for n in new))
+            paths += unused_parameter.removal(template, together)
+            names += [n for n in template.parameters if n in together]
+        maps_before, _fixable, _blocked = unused_mapping.analyse(template)
+        maps_after, maps_fixable, _blocked = unused_mapping.analyse(template, (gone,))
+        new_maps = [n for n in maps_after if n not in maps_before]
+        if new_maps:
+            if not set(new_maps) <= set(maps_fixable):
+                return None
+            if len(maps_fixable) == len(template.section("Mappings")):
+                paths.append(("Mappings",))
+                names += maps_fixable
+            else:
+                paths += [("Mappings", n) for n in new_maps]
+                names += new_maps
+        return paths, names, bool(new)
+
+    @staticmethod
+    def _blocked(template: Template) -> str:
+        """Why no condition of this template can be removed safely, or ''."""
+        data = template.data if isinstance(template.data, dict) else {}
+        transforms = data.get("Transform")
+        listed = transforms if isinstance(transforms, list) else [] if transforms is None else [transforms]
+        macros = [t for t in listed if t not in _KNOWN_TRANSFORMS]
+        if macros:
+            return f"the template's transform ({', '.join(map(str, macros))}) may use it"
+        if any("Fn::Transform" in value for _path, value in template.walk() if isinstance(value, dict)):
+            return "an `Fn::Transform` in the template may use it"
+        if any(str(k).startswith(_PREPROCESSOR) for _p, v in template.walk() if isinstance(v, dict) for k in v):
+            return "the template is written for a preprocessor (Rain tags), which may use it"
+        return ""
