@@ -136,6 +136,7 @@ class Template:
         self.fmt = fmt
         self.filename = filename
         self._references: list[Reference] | None = None
+        self._nodes: list[tuple[Path, Any]] | None = None
         self._may_have_aliases = anchors
         self._aliases: list[tuple[Path, Path]] | None = None
         #: the editing model's alias occurrences: id(occurrence) -> anchored node
@@ -183,7 +184,17 @@ class Template:
                 yield name, resource
 
     def walk(self, start: Path = ()) -> Iterator[tuple[Path, Any]]:
-        """Every node below ``start`` (itself included), depth first, as (path, value)."""
+        """Every node below ``start`` (itself included), depth first, as (path, value).
+
+        The whole template's walk is made once and shared by every fixer.
+        """
+        if not start:
+            if self._nodes is None:
+                self._nodes = list(self._walk(()))
+            return iter(self._nodes)
+        return self._walk(start)
+
+    def _walk(self, start: Path) -> Iterator[tuple[Path, Any]]:
         stack: list[tuple[Path, Any]] = [(start, self.get(start))]
         while stack:
             path, value = stack.pop()

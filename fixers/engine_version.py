@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import functools
-import importlib.util
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path as FilePath
 from typing import Any, ClassVar
 
+from cfnfix.cfnlint_data import load_json
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Delete, Edit, Finding, Options, Path, SetValue
 from cfnfix.template import Template, intrinsic_function
@@ -34,11 +32,10 @@ class _Engines:
 
 
 def _schema(kind: str, filename: str) -> dict[str, Any]:
-    spec = importlib.util.find_spec("cfnlint")  # locates the package without importing it (slow)
-    if spec is None or not spec.submodule_search_locations:
+    try:
+        loaded: dict[str, Any] = load_json("data", "schemas", "extensions", kind, filename)
+    except FileNotFoundError:
         return {}
-    path = FilePath(spec.submodule_search_locations[0]) / "data" / "schemas" / "extensions" / kind / filename
-    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return loaded
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import re
 from collections.abc import Iterator
 from pathlib import Path as FilePath
 from typing import Any, ClassVar
 
+from cfnfix.cfnlint_data import package_dir
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Finding, Options, Path, SetValue
 from cfnfix.template import Template, intrinsic_function
@@ -19,10 +19,8 @@ _SCALARS = (str, int, float, bool)
 
 @functools.cache
 def _data_dir() -> FilePath | None:
-    spec = importlib.util.find_spec("cfnlint")  # locates the package without importing it (slow)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return FilePath(spec.submodule_search_locations[0]) / "data" / "schemas"
+    base = package_dir()
+    return None if base is None else base / "data" / "schemas"
 
 
 @functools.cache

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from cfnfix.cfnlint_data import availability_zones
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Finding, Options, Path, SetValue
 from cfnfix.template import Template, intrinsic_function, sub_variables
@@ -42,9 +43,7 @@ EXEMPT = frozenset({"all"})  # `AvailabilityZones: [all]` is not a zone (cfn-lin
 @functools.cache
 def zone_regions() -> dict[str, str]:
     """Every availability zone cfn-lint knows, with its region."""
-    from cfnlint.helpers import AVAILABILITY_ZONES  # importing cfnlint costs about a second
-
-    return {zone: region for region, zones in AVAILABILITY_ZONES.items() for zone in zones}
+    return {zone: region for region, zones in availability_zones().items() for zone in zones}
 
 
 def select_az(index: int) -> dict[str, Any]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path as FilePath
 from typing import Any, ClassVar
 
+from cfnfix.cfnlint_data import load_json
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Delete, Edit, Finding, Options, Path, SetValue
 from cfnfix.template import Template, intrinsic_function
@@ -35,11 +34,10 @@ _AWS_SDK_V2 = re.compile(r"""(require\s*\(\s*|from\s+)\\?['"]aws-sdk\\?['"]""")
 @functools.cache
 def _lifecycle() -> dict[str, dict[str, Any]]:
     """cfn-lint's Lambda runtime lifecycle data (deprecation, create and update block dates)."""
-    spec = importlib.util.find_spec("cfnlint")  # locates the package without importing it (slow)
-    if spec is None or not spec.submodule_search_locations:
+    try:
+        loaded: dict[str, dict[str, Any]] = load_json("data", "AdditionalSpecs", "LmbdRuntimeLifecycle.json")
+    except FileNotFoundError:
         return {}
-    data = FilePath(spec.submodule_search_locations[0]) / "data" / "AdditionalSpecs" / "LmbdRuntimeLifecycle.json"
-    loaded: dict[str, dict[str, Any]] = json.loads(data.read_text(encoding="utf-8"))
     return loaded
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 import os
 import re
@@ -14,6 +13,7 @@ from difflib import SequenceMatcher
 from pathlib import Path as FilePath
 from typing import Any, ClassVar
 
+from cfnfix.cfnlint_data import package_dir
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Finding, Options, Path, RenameKey
 from cfnfix.template import Template, intrinsic_function
@@ -46,10 +46,8 @@ def _cache_dir() -> FilePath:
 @functools.cache
 def _schema_dir() -> FilePath | None:
     """The schema directory cfn-lint reads: its bundled one, or its cache when that is newer."""
-    spec = importlib.util.find_spec("cfnlint")  # locates the package without importing it
-    bundled = FilePath(spec.submodule_search_locations[0]) / "data" / "schemas" if (
-        spec is not None and spec.submodule_search_locations
-    ) else None
+    base = package_dir()
+    bundled = None if base is None else base / "data" / "schemas"
     cache = _cache_dir()
     has_bundled = bundled is not None and any((bundled / "providers").glob("*.json"))
     has_cache = (cache / "providers").is_dir() and any((cache / "providers").glob("*.json"))

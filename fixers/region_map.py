@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from cfnfix.cfnlint_data import availability_zones
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Finding, InsertKey, Options
 from cfnfix.template import Template
@@ -41,9 +42,7 @@ def zones_of(value: Any, region: str) -> list[str] | None:
 
 def region_zones(region: str) -> list[str]:
     """The availability zones cfn-lint knows for ``region``, sorted (empty when it knows none)."""
-    from cfnlint.helpers import AVAILABILITY_ZONES  # importing cfnlint costs about a second
-
-    return sorted(AVAILABILITY_ZONES.get(region, []))
+    return sorted(availability_zones().get(region, []))
 
 
 @dataclass

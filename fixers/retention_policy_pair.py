@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from cfnfix.cfnlint_data import snapshot_types
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Finding, InsertKey, Options
 from cfnfix.template import Template, intrinsic_function
@@ -18,14 +18,6 @@ EXEMPT_TYPES = frozenset({"AWS::Lambda::Version", "AWS::Lambda::LayerVersion"})
 VALUES = {DELETION: ("Delete", "Retain", "RetainExceptOnCreate"), REPLACE: ("Delete", "Retain")}
 # a DeletionPolicy value UpdateReplacePolicy lacks, and the value that does the same on replacement
 NEAREST = {"RetainExceptOnCreate": "Retain"}
-
-
-@functools.cache
-def snapshot_types() -> frozenset[str]:
-    """The resource types that take `Snapshot`, from cfn-lint."""
-    from cfnlint.helpers import valid_snapshot_types  # importing cfnlint costs about a second
-
-    return frozenset(valid_snapshot_types)
 
 
 class _NoFix(Exception):
