@@ -27,6 +27,10 @@ _BOOLS = {
     "true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False,
     "on": True, "On": True, "ON": True, "off": False, "Off": False, "OFF": False,
 }
+#: transforms CloudFormation itself runs, whose effect is known
+KNOWN_TRANSFORMS = ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions")
+#: key prefixes of tools that rewrite a template before it is deployed
+PREPROCESSOR_TAGS = ("Rain::", "Fn::Rain::")
 _SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
 
 
@@ -162,6 +166,27 @@ class Template:
     @property
     def parameters(self) -> dict[str, Any]:
         return self.section("Parameters")
+
+    @property
+    def transforms(self) -> list[Any]:
+        """The template's ``Transform`` as a list (empty when it has none)."""
+        value = self.data.get("Transform") if isinstance(self.data, dict) else None
+        if value is None:
+            return []
+        return value if isinstance(value, list) else [value]
+
+    def rewritten_by(self) -> str:
+        """What may rewrite the template before CloudFormation reads it (so that nothing in it can
+        be proven unused): a macro transform, an ``Fn::Transform``, a preprocessor's tags; else ''."""
+        macros = [t for t in self.transforms if t not in KNOWN_TRANSFORMS]
+        if macros:
+            return f"the template's transform ({', '.join(map(str, macros))})"
+        mappings = [value for _path, value in self.walk() if isinstance(value, dict)]
+        if any("Fn::Transform" in value for value in mappings):
+            return "an `Fn::Transform` in the template"
+        if any(str(key).startswith(PREPROCESSOR_TAGS) for value in mappings for key in value):
+            return "a preprocessor (the template has Rain tags)"
+        return ""
 
     def get(self, path: Path, default: Any = None) -> Any:
         node = self.data

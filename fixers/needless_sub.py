@@ -22,13 +22,6 @@ _ESCAPE = re.compile(r"\$\{!([^}]*)\}")
 _BARE_VARIABLE = re.compile(r"\$\{([A-Za-z0-9_:.]+)\}")
 
 
-def _transforms(template: Template) -> list[Any]:
-    value = template.data.get("Transform") if isinstance(template.data, dict) else None
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
 def _in_for_each(path: Path) -> bool:
     return any(isinstance(part, str) and part.startswith("Fn::ForEach::") for part in path)
 
@@ -112,7 +105,7 @@ class NeedlessSub(Fixer):
     def find(self, template: Template, options: Options) -> Iterator[Finding]:
         if not isinstance(template.data, dict):
             return
-        transforms = _transforms(template)
+        transforms = template.transforms
         if _SAM in transforms:
             return
         macros = [t for t in transforms if t != _LANGUAGE_EXTENSIONS]

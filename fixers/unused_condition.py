@@ -11,8 +11,6 @@ from cfnfix.models import Applicability, Delete, Finding, Options, Path
 from cfnfix.template import Template
 from fixers import unused_mapping, unused_parameter
 
-_PREPROCESSOR = ("Rain::", "Fn::Rain::")  # tags of tools that rewrite the template first
-_KNOWN_TRANSFORMS = ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions")
 _FOR_EACH = "Fn::ForEach::"
 _LOOP_VARIABLE = re.compile(r"[$&]\{[^}]*\}")
 
@@ -221,14 +219,5 @@ class UnusedCondition(Fixer):
     @staticmethod
     def _blocked(template: Template) -> str:
         """Why no condition of this template can be removed safely, or ''."""
-        data = template.data if isinstance(template.data, dict) else {}
-        transforms = data.get("Transform")
-        listed = transforms if isinstance(transforms, list) else [] if transforms is None else [transforms]
-        macros = [t for t in listed if t not in _KNOWN_TRANSFORMS]
-        if macros:
-            return f"the template's transform ({', '.join(map(str, macros))}) may use it"
-        if any("Fn::Transform" in value for _path, value in template.walk() if isinstance(value, dict)):
-            return "an `Fn::Transform` in the template may use it"
-        if any(str(k).startswith(_PREPROCESSOR) for _p, v in template.walk() if isinstance(v, dict) for k in v):
-            return "the template is written for a preprocessor (Rain tags), which may use it"
-        return ""
+        rewriter = template.rewritten_by()
+        return f"{rewriter} may use it" if rewriter else ""

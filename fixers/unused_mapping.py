@@ -10,8 +10,6 @@ from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Delete, Finding, Options, Path
 from cfnfix.template import Template, intrinsic_function
 
-_PREPROCESSOR = ("Rain::", "Fn::Rain::")  # tags of tools that rewrite the template first
-_KNOWN_TRANSFORMS = ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions")
 _LOOP_VARIABLE = re.compile(r"[$&]\{[^}]*\}")
 
 
@@ -120,14 +118,5 @@ def analyse(template: Template, without: tuple[Path, ...] = ()) -> tuple[list[st
 
 def _blocked(template: Template) -> str:
     """Why no mapping of this template can be removed safely, or ''."""
-    data = template.data if isinstance(template.data, dict) else {}
-    transforms = data.get("Transform")
-    listed = transforms if isinstance(transforms, list) else [] if transforms is None else [transforms]
-    macros = [t for t in listed if t not in _KNOWN_TRANSFORMS]
-    if macros:
-        return f"the template's transform ({', '.join(map(str, macros))}) may read it"
-    if any("Fn::Transform" in value for _path, value in template.walk() if isinstance(value, dict)):
-        return "an `Fn::Transform` in the template may read it"
-    if any(str(k).startswith(_PREPROCESSOR) for _p, v in template.walk() if isinstance(v, dict) for k in v):
-        return "the template is written for a preprocessor (Rain tags), which may read it"
-    return ""
+    rewriter = template.rewritten_by()
+    return f"{rewriter} may read it" if rewriter else ""

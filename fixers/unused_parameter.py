@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Delete, Finding, Options, Path
-from cfnfix.template import Template
+from cfnfix.template import PREPROCESSOR_TAGS, Template
 
 _INTERFACE = "AWS::CloudFormation::Interface"
 _INTERFACE_PATH: Path = ("Metadata", _INTERFACE)
@@ -30,7 +30,7 @@ class _Uses:
                 self._read(value)
 
     def _read(self, value: dict[str, Any]) -> None:
-        if any(str(key).startswith(("Rain::", "Fn::Rain::")) for key in value):
+        if any(str(key).startswith(PREPROCESSOR_TAGS) for key in value):
             self.preprocessed = True
         if "Ref" in value:
             if isinstance(value["Ref"], str):

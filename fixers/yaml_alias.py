@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, DropAnchor, Edit, Finding, Options, Path, SetValue
 from cfnfix.template import Template
 
 SERVERLESS_TRANSFORM = "AWS::Serverless-2016-10-31"
-
-
-def _transforms(template: Template) -> list[Any]:
-    value = template.data.get("Transform")
-    return value if isinstance(value, list) else [value]
 
 
 def _dotted(path: Path) -> str:
@@ -87,7 +81,7 @@ class YamlAlias(Fixer):
     formats = ("yaml",)  # JSON has no anchors or aliases
 
     def find(self, template: Template, options: Options) -> Iterator[Finding]:
-        if not template.aliases or SERVERLESS_TRANSFORM in _transforms(template):
+        if not template.aliases or SERVERLESS_TRANSFORM in template.transforms:
             return
         by_anchor: dict[Path, list[Path]] = {}
         for alias, anchor in template.aliases:
