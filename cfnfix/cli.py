@@ -237,8 +237,10 @@ def rules() -> None:
     """List every installed fixer."""
     from cfnfix.registry import all_fixers
 
-    for fixer in all_fixers():
-        sys.stdout.write(f"{fixer.code}  {fixer.name:<20} {fixer.applicability.value:<7} {fixer.summary}\n")
+    fixers = all_fixers()
+    width = max((len(f.name) for f in fixers), default=0)
+    for fixer in fixers:
+        sys.stdout.write(f"{fixer.code}  {fixer.name:<{width}}  {fixer.applicability.value:<7} {fixer.summary}\n")
 
 
 def main() -> None:
