@@ -39,9 +39,9 @@ def cfnlintrc_regions(directory: Path | None = None) -> tuple[str, ...] | None:
 def expand_regions(regions: tuple[str, ...]) -> tuple[str, ...]:
     """cfn-lint's ``ALL_REGIONS`` stands for every region it knows."""
     if "ALL_REGIONS" in regions:
-        from cfnlint.helpers import REGIONS
+        from cfnfix.cfnlint_data import regions as all_regions
 
-        return tuple(REGIONS)
+        return tuple(all_regions())
     return regions
 
 

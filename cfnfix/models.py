@@ -127,17 +127,6 @@ class Options(BaseModel):
     verify: bool = False
 
 
-class FileReport(BaseModel):
-    """What happened to one file: findings before, fixes applied, findings left, errors."""
-
-    filename: str
-    findings: list[Finding] = Field(default_factory=list)
-    applied: list[Finding] = Field(default_factory=list)
-    remaining: list[Finding] = Field(default_factory=list)
-    error: str | None = None
-    changed: bool = False
-
-
 class FixResult(BaseModel):
     """The library's answer for one template text."""
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from cfnfix.template import Format, intrinsic_name, node_tag
+from cfnfix.template import Format, intrinsic_name, node_tag, plain_scalar
 
 _SHORT_SCALAR = {"Ref", "Condition"}
 
@@ -82,10 +82,10 @@ def detect_style(root: Any, text: str, fmt: Format) -> Style:
     newline = "\r\n" if "\r\n" in text else "\n"
     if fmt == "json":
         json_indent, multiline = _json_indent(root, text)
-        separator = _most_common(key_seps, ": ").strip(" \t\r\n") and _most_common(key_seps, ": ")
+        separator = _most_common(key_seps, ": ")
         return Style(
             fmt="json", newline=newline, json_indent=json_indent, json_multiline=multiline,
-            json_key_separator=separator if "\n" not in separator else ": ",
+            json_key_separator=separator if separator.strip() == ":" and "\n" not in separator else ": ",
             ascii_only=text.isascii() and "\\u" in text, short_tags=False,
         )
     return Style(
@@ -112,7 +112,7 @@ def local_style(nodes: list[Any], style: Style) -> Style:
         tag = node_tag(node)
         if node.id == "scalar":
             if tag.startswith("tag:") and node.style in ("'", '"', "", None) and node.value and (
-                node.style in ("'", '"') or isinstance(_plain_value(node.value), str)
+                node.style in ("'", '"') or isinstance(plain_scalar(node.value), str)
             ) and _loads_same(node.value, node.value, flow=False):
                 quoted[node.style in ("'", '"')] += 1
         elif node.id == "sequence":
@@ -128,11 +128,6 @@ def local_style(nodes: list[Any], style: Style) -> Style:
         updates["quote_strings"] = _most_common(quoted, False)
     return replace(style, **updates) if updates else style
 
-
-def _plain_value(value: str) -> Any:
-    from cfnfix.template import plain_scalar
-
-    return plain_scalar(value)
 
 
 def _most_common(counter: Counter[Any], default: Any) -> Any:

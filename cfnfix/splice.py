@@ -43,12 +43,11 @@ class Replacement:
 
 @dataclass
 class Located:
-    """A node found by path: its container, its key node (in a mapping) and itself."""
+    """A node found by path: itself, its container and its key node (in a mapping)."""
 
     node: Any
     parent: Any
     key: Any
-    index: int | None
 
 
 class Splicer:
@@ -92,7 +91,7 @@ class Splicer:
 
     # --- locating ------------------------------------------------------------------
     def locate(self, path: Path) -> Located:
-        node, parent, key, index = self.root, None, None, None
+        node, parent, key = self.root, None, None
         unwrapped = False
         for part in path:
             name = intrinsic_name(node_tag(node))
@@ -100,18 +99,18 @@ class Splicer:
                 unwrapped = True  # the short form's argument: the same node, without its tag
                 continue
             unwrapped = False
-            parent, key, index = node, None, None
+            parent, key = node, None
             if node.id == "mapping" and isinstance(part, str):
-                for position, (k, v) in enumerate(node.value):
+                for k, v in node.value:
                     if k.id == "scalar" and k.value == part:
-                        key, node, index = k, v, position
+                        key, node = k, v
                 if key is None:
                     raise SpliceError(f"no key {part!r} at {path}")
             elif node.id == "sequence" and isinstance(part, int) and 0 <= part < len(node.value):
-                node, index = node.value[part], part
+                node = node.value[part]
             else:
                 raise SpliceError(f"no node at {path}")
-        return Located(node, parent, key, index)
+        return Located(node, parent, key)
 
     # --- spans -----------------------------------------------------------------------
     def end(self, node: Any) -> int:

@@ -23,13 +23,22 @@ def _runner(regions: tuple[str, ...]) -> Any:
     return Runner(ConfigMixIn(regions=list(regions)))
 
 
-def lint(text: str, regions: tuple[str, ...]) -> Counter[tuple[str, str]]:
-    """cfn-lint's findings of a template text, as (rule id, message) counts."""
+LintMatch = tuple[str, tuple[Any, ...], str]
+
+
+def lint_matches(text: str, regions: tuple[str, ...] = ("us-east-1",)) -> list[LintMatch]:
+    """cfn-lint's findings of a template text as (rule id, path, message), as ``cfnlint.api.lint``
+    gives them, with the rules loaded once (``cfnlint.api.lint`` loads them on every call)."""
     from cfnlint.decode.decode import decode_str
 
     template, errors = decode_str(text)
     matches = errors or ([] if template is None else _runner(regions).validate_template(template))
-    return Counter((m.rule.id, m.message) for m in matches)
+    return [(m.rule.id, tuple(m.path or ()), m.message) for m in matches]
+
+
+def lint(text: str, regions: tuple[str, ...]) -> Counter[tuple[str, str]]:
+    """cfn-lint's findings of a template text, as (rule id, message) counts."""
+    return Counter((rule, message) for rule, _path, message in lint_matches(text, regions))
 
 
 def introduced(before: str, after: str, regions: tuple[str, ...]) -> list[tuple[str, str]]:

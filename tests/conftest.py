@@ -7,33 +7,20 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+
+from cfnfix import verify
+from cfnfix.verify import LintMatch
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "golden"
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
 
-LintMatch = tuple[str, tuple[Any, ...], str]
-
-
-@functools.cache
-def _runner() -> Any:
-    """One cfn-lint runner for the session: loading its rules costs more than linting."""
-    from cfnlint.config import ConfigMixIn
-    from cfnlint.runner import Runner
-
-    return Runner(ConfigMixIn(regions=["us-east-1"]))
-
 
 @functools.cache
 def lint_matches(text: str) -> tuple[LintMatch, ...]:
-    """cfn-lint's findings of a template text as (rule id, path, message), as ``cfnlint.api.lint`` gives them."""
-    from cfnlint.decode.decode import decode_str
-
-    template, errors = decode_str(text)
-    matches = errors or ([] if template is None else _runner().validate_template(template))
-    return tuple((m.rule.id, tuple(m.path or ()), m.message) for m in matches)
+    """cfn-lint's findings of a template text as (rule id, path, message), cached by text."""
+    return tuple(verify.lint_matches(text))
 
 
 def lint(text: str) -> frozenset[tuple[str, str]]:
