@@ -8,13 +8,17 @@
 from __future__ import annotations
 
 from cfnfix.diff import unified_diff
-from cfnfix.loader import BOM, Source, detect_format
+from cfnfix.loader import BOM, Source, TemplateError, detect_format
 from cfnfix.models import Finding, FixResult, Options
 from cfnfix.pipeline import process
 from cfnfix.registry import select_fixers
 
 
-def _source(text: str, filename: str) -> Source:
+def _source(text: str, filename: str, options: Options) -> Source:
+    if len(text) > options.max_size // 4 and len(text.encode("utf-8", "surrogatepass")) > options.max_size:
+        from cfnfix.discover import too_large
+
+        raise TemplateError(filename, 1, too_large(options.max_size))
     bom = text.startswith(BOM)
     body = text[1:] if bom else text
     return Source(body, bom, detect_format(filename, body))
@@ -29,7 +33,7 @@ def fix(text: str, filename: str = "template.yaml", options: Options | None = No
     Raises :class:`cfnfix.TemplateError` when the text does not parse.
     """
     options = options or Options()
-    source = _source(text, filename)
+    source = _source(text, filename, options)
     outcome = process(source, filename, select_fixers(options.select, options.ignore), options)
     not_kept = None
     if options.verify:
@@ -54,4 +58,4 @@ def check(text: str, filename: str = "template.yaml", options: Options | None = 
     """The findings of ``text`` without fixing anything (raises :class:`cfnfix.TemplateError` on bad input)."""
     options = options or Options()
     fixers = select_fixers(options.select, options.ignore)
-    return process(_source(text, filename), filename, fixers, options, fix=False).findings
+    return process(_source(text, filename, options), filename, fixers, options, fix=False).findings

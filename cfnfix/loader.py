@@ -13,19 +13,22 @@ from typing import Any
 
 import yaml
 
-from cfnfix.template import Format, Template, to_data
+from cfnfix.names import shown
+from cfnfix.template import MAX_DEPTH, Format, NodeError, Template, to_data
 
 BOM = "\ufeff"
 
 
 class TemplateError(Exception):
-    """Input that cannot be read as a template; ``str()`` is the one line to show the user."""
+    """Input that cannot be read as a template; ``str()`` is the one line to show the user,
+    ``FILE:LINE: message`` or ``FILE:LINE:COLUMN: message`` (line 1 for the file as a whole)."""
 
-    def __init__(self, filename: str, line: int | None, message: str) -> None:
+    def __init__(self, filename: str, line: int | None, message: str, column: int | None = None) -> None:
         self.filename = filename
-        self.line = line
+        self.line = line or 1
+        self.column = column
         self.message = message
-        where = f"{filename}:{line}" if line else filename
+        where = f"{shown(filename)}:{self.line}" + (f":{column}" if column else "")
         super().__init__(f"{where}: {message}")
 
 
@@ -83,12 +86,27 @@ def looks_like_template(data: Any) -> bool:
     return isinstance(data, dict) and ("Resources" in data or "AWSTemplateFormatVersion" in data)
 
 
-def _yaml_error(filename: str, exc: yaml.YAMLError) -> TemplateError:
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of a character index."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return text.count("\n", 0, index) + 1, index - line_start + 1
+
+
+def _yaml_error(filename: str, text: str, exc: Exception) -> TemplateError:
+    position = getattr(exc, "position", None)
+    character = getattr(exc, "character", None)
+    if isinstance(position, int) and isinstance(character, int):  # a reader error: a character YAML refuses
+        line, column = _position(text, position)
+        return TemplateError(filename, line, f"invalid character U+{character:04X} (control characters are not "
+                                             "allowed; write it as an escape in a double-quoted string)", column)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    where = mark.line + 1 if mark is not None else None
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    if "maximum nesting depth" in str(problem):
+        return TemplateError(filename, where, f"nesting deeper than {MAX_DEPTH} levels")
     context = getattr(exc, "context", None)
     message = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
-    return TemplateError(filename, mark.line + 1 if mark is not None else None, message)
+    return TemplateError(filename, where, message)
 
 
 def compose_fast(source: Source, filename: str) -> Any:
@@ -97,11 +115,13 @@ def compose_fast(source: Source, filename: str) -> Any:
         try:
             json.loads(source.text)
         except json.JSONDecodeError as exc:
-            raise TemplateError(filename, exc.lineno, f"invalid JSON: {exc.msg}") from None
+            raise TemplateError(filename, exc.lineno, f"invalid JSON: {exc.msg}", exc.colno) from None
+        except RecursionError:
+            pass  # nested too deep for ``json``: libyaml's composer and ``to_data`` say where
     try:
         return yaml.compose(source.text, Loader=yaml.CSafeLoader)
     except yaml.YAMLError as exc:
-        raise _yaml_error(filename, exc) from None
+        raise _yaml_error(filename, source.text, exc) from None
 
 
 def compose_ruamel(source: Source, filename: str) -> tuple[Any, dict[int, Any]]:
@@ -136,7 +156,9 @@ def compose_ruamel(source: Source, filename: str) -> tuple[Any, dict[int, Any]]:
     try:
         return yaml.compose(source.text), alias_of
     except RuamelError as exc:
-        raise _yaml_error(filename, exc) from None  # type: ignore[arg-type]
+        raise _yaml_error(filename, source.text, exc) from None
+    except RecursionError:  # the fast model, read first, refuses such nesting with its line
+        raise TemplateError(filename, 1, f"nesting deeper than {MAX_DEPTH} levels") from None
 
 
 def load_template(source: Source, filename: str, *, editing: bool = False) -> Template | None:
@@ -148,7 +170,10 @@ def load_template(source: Source, filename: str, *, editing: bool = False) -> Te
         root = compose_fast(source, filename)
     if root is None:
         return None
-    data = to_data(root)
+    try:
+        data = to_data(root)
+    except NodeError as exc:
+        raise TemplateError(filename, exc.line, exc.message, exc.column) from None
     if not looks_like_template(data):
         return None
     template = Template(data, root, source.fmt, filename, anchors="&" in source.text)

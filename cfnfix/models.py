@@ -125,6 +125,8 @@ class Options(BaseModel):
     regions: tuple[str, ...] = ("us-east-1",)
     #: keep a template's fixes only if cfn-lint reports nothing new after them
     verify: bool = False
+    #: a template larger than this (in bytes) is refused, not read
+    max_size: int = Field(default=10 * 1024 * 1024, gt=0)
 
 
 class FixResult(BaseModel):

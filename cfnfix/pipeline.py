@@ -6,6 +6,10 @@
 3. the new text is re-parsed: its data must equal the old data with the edits applied,
    or the fix is dropped and reported as an internal error;
 4. detection runs again on the new text, at most ``MAX_PASSES`` times.
+
+A file with an internal error (a fixer that raised, a fix that did not splice or verify)
+is left as it was: none of its fixes is kept. Findings and error lines leave the
+pipeline with the template's secrets masked.
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ from cfnfix.edits import EditError, apply_edits, overlaps
 from cfnfix.fixer import Fixer
 from cfnfix.loader import Source, TemplateError, load_template
 from cfnfix.models import Edit, Finding, Options, Path
+from cfnfix.names import shown
 from cfnfix.render import detect_style
+from cfnfix.secrets import mask_finding, mask_text, noecho_defaults
 from cfnfix.splice import SpliceError, splice
 from cfnfix.template import Template
 
@@ -36,6 +42,8 @@ class Outcome:
     applied: list[Finding] = field(default_factory=list)
     remaining: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: the template's NoEcho defaults, masked in findings and errors (for outputs built later)
+    secrets: frozenset[str] = frozenset()
 
     @property
     def changed(self) -> bool:
@@ -51,7 +59,8 @@ def detect(template: Template, fixers: Sequence[Fixer], options: Options, errors
         try:
             results = list(fixer.find(template, options))
         except Exception as exc:  # a fixer's bug must not stop the other fixers or files
-            errors.append(f"{template.filename}: internal error in {fixer.code}: {type(exc).__name__}: {exc}")
+            errors.append(f"{shown(template.filename)}:1: internal error in {fixer.code}: {type(exc).__name__}: {exc}"
+                          ", file left as it was")
             continue
         for finding in results:
             line, column = template.mark(finding.path)
@@ -110,13 +119,35 @@ def process(source: Source, filename: str, fixers: Sequence[Fixer], options: Opt
     if template is None:
         outcome.is_template = False
         return outcome
+    try:
+        _fix_passes(outcome, template, fixers, options, fix=fix)
+    except Exception as exc:  # a bug of the engine's costs this file's fixes, never the run
+        outcome.errors.append(f"{shown(filename)}:1: internal error: {type(exc).__name__}: {exc}, file left as it was")
+    if outcome.errors:
+        outcome.text = source.text
+        outcome.remaining = outcome.findings
+        outcome.applied = []
+    secrets = noecho_defaults(template)
+    if secrets:
+        outcome.findings = [mask_finding(f, secrets) for f in outcome.findings]
+        outcome.applied = [mask_finding(f, secrets) for f in outcome.applied]
+        outcome.remaining = [mask_finding(f, secrets) for f in outcome.remaining]
+        outcome.errors = [mask_text(e, secrets) for e in outcome.errors]
+    outcome.secrets = secrets
+    return outcome
+
+
+def _fix_passes(outcome: Outcome, template: Template, fixers: Sequence[Fixer], options: Options, *, fix: bool) -> None:
+    source, filename = outcome.source, outcome.filename
     findings = detect(template, fixers, options, outcome.errors)
     outcome.findings = findings
+    outcome.remaining = findings
     if not fix:
-        outcome.remaining = findings
-        return outcome
+        return
     failed: set[tuple[str, Path]] = set()
     for _ in range(MAX_PASSES):
+        if outcome.errors:
+            return  # the file will be left as it was: no use fixing further
         candidates = [f for f in findings if (f.code, f.path) not in failed]
         chosen = choose(candidates, options.unsafe_fixes)
         if not chosen:
@@ -124,7 +155,7 @@ def process(source: Source, filename: str, fixers: Sequence[Fixer], options: Opt
         try:
             text, template = _apply(source, outcome.text, template, chosen)
             applied = chosen
-        except (SpliceError, EditError) as batch_error:
+        except Exception as batch_error:  # SpliceError, EditError, or a bug: the culprit is found below
             applied, text = [], outcome.text
             if len(chosen) == 1:
                 failed.add((chosen[0].code, chosen[0].path))
@@ -133,7 +164,7 @@ def process(source: Source, filename: str, fixers: Sequence[Fixer], options: Opt
                 try:
                     text, template = _apply(source, text, template, [finding])
                     applied.append(finding)
-                except (SpliceError, EditError) as error:
+                except Exception as error:
                     failed.add((finding.code, finding.path))
                     outcome.errors.append(_internal(filename, finding, error))
         if text == outcome.text and not applied:
@@ -142,9 +173,9 @@ def process(source: Source, filename: str, fixers: Sequence[Fixer], options: Opt
         outcome.applied.extend(applied)
         findings = detect(template, fixers, options, outcome.errors)
     outcome.remaining = findings
-    return outcome
 
 
 def _internal(filename: str, finding: Finding, error: Exception) -> str:
-    return (f"{filename}:{finding.line}: internal error: {finding.code} fix not applied, "
-            f"file left as it was there ({error})")
+    reason = str(error) if isinstance(error, SpliceError | EditError) else f"{type(error).__name__}: {error}"
+    return (f"{shown(filename)}:{finding.line}: internal error: {finding.code} fix not applied, "
+            f"file left as it was ({reason})")

@@ -87,32 +87,96 @@ def node_tag(node: Any) -> str:
     return str(node.tag) if node.tag is not None else ""
 
 
-def to_data(node: Any) -> Any:
-    """Plain data of a composed node, short-form intrinsics turned into their long form."""
-    tag = node_tag(node)
-    kind = node.id
-    if kind == "scalar":
-        if intrinsic_name(tag) is None:
-            value = _scalar(node)
+#: deeper nesting than this is refused (real templates stay below 20 levels)
+MAX_DEPTH = 100
+#: the nodes YAML aliases may expand to, in all, before a template is refused
+MAX_ALIAS_NODES = 100_000
+
+
+class NodeError(ValueError):
+    """A composed tree that is no template's: too deep, a duplicate key, an alias bomb or loop."""
+
+    def __init__(self, message: str, line: int, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def _line(node: Any) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def to_data(root: Any) -> Any:
+    """Plain data of a composed node, short-form intrinsics turned into their long form.
+
+    Raises :class:`NodeError` for nesting deeper than ``MAX_DEPTH``, a key that a mapping
+    holds twice, an alias inside the node it names, or aliases expanding to more than
+    ``MAX_ALIAS_NODES`` nodes. Each alias is expanded into a copy of its node's data.
+    """
+    seen: set[int] = set()  # collection nodes built once: meeting one again is an alias
+    active: set[int] = set()  # collection nodes being built: meeting one of them is a loop
+    expanded = 0
+    expansion: Any = None  # where the alias expansion being built was met (None: outside one)
+
+    def build(node: Any, depth: int, origin: Any) -> Any:
+        # ``origin``: the key node of a mapping value, the sequence of an item; composers give
+        # an alias no node of its own, so that is where an alias is known to be
+        nonlocal expanded, expansion
+        tag = node_tag(node)
+        kind = node.id
+        if kind == "scalar":
+            if expansion is not None:
+                expanded += 1
+            if intrinsic_name(tag) is None:
+                value = _scalar(node)
+            else:
+                value = node.value.replace("\a", "") if node.style == ">" else node.value
         else:
-            value = node.value.replace("\a", "") if node.style == ">" else node.value
-    elif kind == "sequence":
-        value = [to_data(item) for item in node.value]
-    elif kind == "mapping":
-        value = {}
-        for key, val in node.value:
-            name = key.value if key.id == "scalar" else str(to_data(key))
-            value[str(name)] = to_data(val)
-            if name == "Fn::GetAtt":
-                value[name] = _split_getatt(value[name])
-    else:  # an alias cannot reach here: composers resolve them to the anchored node
-        value = None
-    name = intrinsic_name(tag)
-    if name is not None:
-        if name == "Fn::GetAtt":
-            value = _split_getatt(value)
-        return {name: value}
-    return value
+            if depth >= MAX_DEPTH:
+                raise NodeError(f"nesting deeper than {MAX_DEPTH} levels", _line(node), node.start_mark.column + 1)
+            ident = id(node)
+            outermost = False
+            if ident in seen:
+                if ident in active:
+                    raise NodeError("recursive alias (an alias inside the node it names)", _line(origin))
+                if expansion is None:
+                    expansion, outermost = origin, True
+            if expansion is not None:
+                expanded += 1
+                if expanded > MAX_ALIAS_NODES:
+                    raise NodeError(f"too many alias expansions (more than {MAX_ALIAS_NODES:,} nodes)",
+                                    _line(expansion))
+            seen.add(ident)
+            active.add(ident)
+            if kind == "sequence":
+                value = [build(item, depth + 1, node) for item in node.value]
+            else:
+                value = {}
+                for key, val in node.value:
+                    name = str(key.value if key.id == "scalar" else build(key, depth + 1, key))
+                    if name in value:
+                        raise _duplicate(node, key, name)
+                    value[name] = build(val, depth + 1, key)
+                    if name == "Fn::GetAtt":
+                        value[name] = _split_getatt(value[name])
+            active.discard(ident)
+            if outermost:
+                expansion = None
+        function = intrinsic_name(tag)
+        if function is not None:
+            if function == "Fn::GetAtt":
+                value = _split_getatt(value)
+            return {function: value}
+        return value
+
+    return build(root, 0, root)
+
+
+def _duplicate(mapping: Any, key: Any, name: str) -> NodeError:
+    first = next(k for k, _v in mapping.value if (k.id == "scalar" and str(k.value) == name) or k is key)
+    where = f" (first at line {_line(first)})" if first is not key else ""
+    return NodeError(f"duplicate key {name!r}{where}", _line(key), key.start_mark.column + 1)
 
 
 def _split_getatt(value: Any) -> Any:

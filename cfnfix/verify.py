@@ -12,7 +12,9 @@ import functools
 from collections import Counter
 from typing import Any
 
+from cfnfix.names import shown
 from cfnfix.pipeline import Outcome
+from cfnfix.secrets import mask_text
 
 
 @functools.cache
@@ -50,12 +52,17 @@ def verify(outcome: Outcome, regions: tuple[str, ...]) -> str | None:
     """Undo a file's fixes when cfn-lint reports something new; the reason, or None when kept."""
     if not outcome.changed:
         return None
-    new = introduced(outcome.source.text, outcome.text, regions)
-    if not new:
-        return None
+    try:
+        new = introduced(outcome.source.text, outcome.text, regions)
+    except Exception as exc:  # cfn-lint's own failure: nothing is proven, so nothing is kept
+        reason = f"cfn-lint failed ({type(exc).__name__})"
+    else:
+        if not new:
+            return None
+        listed = "; ".join(f"{rule} {message}" for rule, message in new[:3])
+        more = f" (and {len(new) - 3} more)" if len(new) > 3 else ""
+        reason = f"cfn-lint reports {len(new)} new finding(s): {listed}{more}"
     outcome.text = outcome.source.text
     outcome.remaining = outcome.findings
     outcome.applied = []
-    shown = "; ".join(f"{rule} {message}" for rule, message in new[:3])
-    more = f" (and {len(new) - 3} more)" if len(new) > 3 else ""
-    return f"{outcome.filename}: fixes not kept: cfn-lint reports {len(new)} new finding(s): {shown}{more}"
+    return f"{shown(outcome.filename)}: fixes not kept: {mask_text(reason, outcome.secrets)}"

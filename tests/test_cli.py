@@ -99,9 +99,9 @@ def test_bad_input_is_one_line_exit_2_and_other_files_still_processed(tmp_path: 
     assert "Traceback" not in done.stderr
     lines = done.stderr.splitlines()
     assert any(line.startswith("d/broken.yaml:4: ") for line in lines), lines
-    assert any(line.startswith("d/bad.json:4: invalid JSON") for line in lines), lines
+    assert any(line.startswith("d/bad.json:4:3: invalid JSON") for line in lines), lines
     assert any(line.startswith("d/latin.yaml:3: not UTF-8") for line in lines), lines
-    assert "missing.yaml: no such file or directory" in lines
+    assert "missing.yaml:1: no such file or directory" in lines
     assert broken.read_text() == "Resources:\n  A:\n    Type: x\n  - nope\n"
     assert bad_json.read_bytes().startswith(b'{\n  "Resources"')
     assert "Name:" in good.read_text()
