@@ -26,7 +26,7 @@ def cfnlintrc_regions(directory: Path | None = None) -> tuple[str, ...] | None:
             continue
         try:
             config = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        except (OSError, ValueError, yaml.YAMLError):  # UnicodeDecodeError is a ValueError
             return None
         regions = config.get("regions") if isinstance(config, dict) else None
         if isinstance(regions, str):

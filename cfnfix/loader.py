@@ -122,6 +122,10 @@ def compose_fast(source: Source, filename: str) -> Any:
         return yaml.compose(source.text, Loader=yaml.CSafeLoader)
     except yaml.YAMLError as exc:
         raise _yaml_error(filename, source.text, exc) from None
+    except UnicodeEncodeError as exc:  # a library caller's str holding a lone surrogate
+        line, column = _position(source.text, exc.start)
+        raise TemplateError(filename, line, f"invalid character U+{ord(source.text[exc.start]):04X} "
+                            "(a lone surrogate is not text)", column) from None
 
 
 def compose_ruamel(source: Source, filename: str) -> tuple[Any, dict[int, Any]]:
@@ -153,12 +157,50 @@ def compose_ruamel(source: Source, filename: str) -> tuple[Any, dict[int, Any]]:
 
     yaml = YAML(typ="rt")
     yaml.Composer = AliasCopyingComposer
+    text = _separating_tabs_as_spaces(source, filename) if "\t" in source.text else source.text
     try:
-        return yaml.compose(source.text), alias_of
+        return yaml.compose(text), alias_of
     except RuamelError as exc:
         raise _yaml_error(filename, source.text, exc) from None
     except RecursionError:  # the fast model, read first, refuses such nesting with its line
         raise TemplateError(filename, 1, f"nesting deeper than {MAX_DEPTH} levels") from None
+
+
+def _separating_tabs_as_spaces(source: Source, filename: str) -> str:
+    """The text with each tab that libyaml reads as whitespace between tokens (``key:\tvalue``,
+    ``[1,\t2]``, ``!Ref\tX``) made a space, which ruamel.yaml's scanner requires; tabs inside
+    scalars stay. Every index stays where it was, so spans still point into the original text."""
+    text = source.text
+    inside: list[tuple[int, int]] = []  # the scalars' own characters, tags and anchors excluded
+    seen: set[int] = set()
+    stack = [compose_fast(source, filename)]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.id == "scalar":
+            start, end = node.start_mark.index, node.end_mark.index
+            while start < end and text[start] in "!&":  # a tag or anchor, then separating space
+                while start < end and text[start] not in " \t\r\n":
+                    start += 1
+                while start < end and text[start] in " \t\r\n":
+                    start += 1
+            inside.append((start, end))
+        elif node.id == "sequence":
+            stack.extend(node.value)
+        else:
+            stack.extend(part for pair in node.value for part in pair)
+    inside.sort()
+    chars = list(text)
+    spans = iter(inside)
+    span = next(spans, None)
+    for tab in (m.start() for m in re.finditer("\t", text)):
+        while span is not None and span[1] <= tab:
+            span = next(spans, None)
+        if span is None or tab < span[0]:
+            chars[tab] = " "
+    return "".join(chars)
 
 
 def load_template(source: Source, filename: str, *, editing: bool = False) -> Template | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from cfnfix.edits import EditError, apply_edits, overlaps
 from cfnfix.fixer import Fixer
@@ -93,13 +94,37 @@ def choose(findings: Sequence[Finding], unsafe: bool) -> list[Finding]:
     return chosen
 
 
+class UneditableError(Exception):
+    """A template the editing model cannot stand for: no fix can be placed in it."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(reason)
+        self.line = line
+        self.reason = reason
+
+
+def first_difference(old: Any, new: Any, path: Path = ()) -> Path:
+    """The first path at which two data trees differ (``()`` when they differ at the top)."""
+    if isinstance(old, dict) and isinstance(new, dict) and list(old) == list(new):
+        return next((first_difference(old[k], new[k], (*path, k)) for k in old if old[k] != new[k]), path)
+    if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        pairs = enumerate(zip(old, new, strict=True))
+        return next((first_difference(a, b, (*path, i)) for i, (a, b) in pairs if a != b), path)
+    return path
+
+
 def _apply(source: Source, text: str, template: Template, fixes: Sequence[Finding]) -> tuple[str, Template]:
     """Splice the fixes' edits into ``text`` and check the result; raises on any mismatch."""
     edits: list[Edit] = [edit for f in fixes if f.fix for edit in f.fix.edits]
     current = Source(text, source.bom, source.fmt)
-    editable = load_template(current, template.filename, editing=True)
+    try:
+        editable = load_template(current, template.filename, editing=True)
+    except TemplateError as exc:
+        raise UneditableError(exc.line, f"ruamel.yaml, which edits it, cannot read it ({exc.message})") from None
     if editable is None or editable.data != template.data:
-        raise SpliceError("the ruamel.yaml model differs from the fast model")
+        where = first_difference(template.data, editable.data if editable is not None else None)
+        raise UneditableError(template.mark(where)[0], "libyaml and ruamel.yaml read it differently "
+                              f"(at `{'.'.join(map(str, where)) or 'the top'}`)")
     style = detect_style(editable.root, text, source.fmt)
     new_text = splice(text, editable.root, style, edits, editable.alias_of)
     expected = apply_edits(template.data, edits)
@@ -155,6 +180,9 @@ def _fix_passes(outcome: Outcome, template: Template, fixers: Sequence[Fixer], o
         try:
             text, template = _apply(source, outcome.text, template, chosen)
             applied = chosen
+        except UneditableError as exc:
+            outcome.errors.append(f"{shown(filename)}:{exc.line}: cannot fix: {exc.reason}, file left as it was")
+            return
         except Exception as batch_error:  # SpliceError, EditError, or a bug: the culprit is found below
             applied, text = [], outcome.text
             if len(chosen) == 1:

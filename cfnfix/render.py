@@ -152,7 +152,7 @@ def _loads_same(candidate: str, value: str, flow: bool) -> bool:
     source = f"[{candidate}]" if flow else f"k: {candidate}"
     try:
         loaded = yaml.load(source, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, OverflowError):  # not YAML, or a timestamp that is no date
         return False
     got = loaded[0] if flow else loaded.get("k") if isinstance(loaded, dict) else None
     return got == value and type(got) is str

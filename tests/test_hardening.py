@@ -165,7 +165,8 @@ def test_an_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
                           cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
     assert time.monotonic() - started < 60
     assert done.returncode == 2
-    assert _error_lines(done.stderr, "bomb.yaml") == ["bomb.yaml:10: too many alias expansions (more than 100,000 nodes)"]
+    assert _error_lines(done.stderr, "bomb.yaml") == [
+        "bomb.yaml:10: too many alias expansions (more than 100,000 nodes)"]
     assert (tmp_path / "good.yaml").read_text().endswith(FIXED_LINE)
 
 
@@ -225,15 +226,17 @@ def test_the_size_limit_is_an_error_and_configurable(tmp_path: Path) -> None:
 # --- 3. duplicate keys ----------------------------------------------------------------------------
 
 DUPLICATES = [
-    ("resource.yaml", HEAD + "  Q:\n    Type: AWS::SNS::Topic\n", "resource.yaml:5:3: duplicate key 'Q' (first at line 3)"),
+    ("resource.yaml", HEAD + "  Q:\n    Type: AWS::SNS::Topic\n",
+     "resource.yaml:5:3: duplicate key 'Q' (first at line 3)"),
     ("section.yaml", HEAD + "Resources:\n  T:\n    Type: AWS::SNS::Topic\n",
      "section.yaml:5:1: duplicate key 'Resources' (first at line 2)"),
     ("property.yaml", HEAD + "    Properties:\n      QueueName: a\n      DelaySeconds: 1\n      QueueName: b\n",
      "property.yaml:8:7: duplicate key 'QueueName' (first at line 6)"),
     ("flow.yaml", "Resources: {Q: {Type: 'AWS::SQS::Queue'}, Q: {Type: 'AWS::SNS::Topic'}}\n",
      "flow.yaml:1:43: duplicate key 'Q' (first at line 1)"),
-    ("resource.json", '{\n  "Resources": {\n    "Q": {"Type": "AWS::SQS::Queue"},\n    "Q": {"Type": "AWS::SNS::Topic"}\n'
-     "  }\n}\n", "resource.json:4:5: duplicate key 'Q' (first at line 3)"),
+    ("resource.json",
+     '{\n  "Resources": {\n    "Q": {"Type": "AWS::SQS::Queue"},\n    "Q": {"Type": "AWS::SNS::Topic"}\n  }\n}\n',
+     "resource.json:4:5: duplicate key 'Q' (first at line 3)"),
     ("top.json", '{"Resources": {"Q": {"Type": "AWS::SQS::Queue"}},\n "Resources": {}}\n',
      "top.json:2:2: duplicate key 'Resources' (first at line 1)"),
 ]
