@@ -128,12 +128,14 @@ def compose_fast(source: Source, filename: str) -> Any:
                             "(a lone surrogate is not text)", column) from None
 
 
-def compose_ruamel(source: Source, filename: str) -> tuple[Any, dict[int, Any]]:
+def compose_ruamel(source: Source, filename: str, fast_root: Any = None) -> tuple[Any, dict[int, Any]]:
     """ruamel.yaml's round-trip composer: the model edits are resolved against.
 
     A composed alias is normally the anchored node itself, with the anchor's marks; here
     each alias is a copy of that node carrying the alias's own marks, so that every
     occurrence has its own span. The second value maps id(copy) to the anchored node.
+    ``fast_root``, libyaml's tree of the same text when the caller has it, saves composing it
+    again for a text with tabs.
     """
     import copy
 
@@ -157,7 +159,9 @@ def compose_ruamel(source: Source, filename: str) -> tuple[Any, dict[int, Any]]:
 
     yaml = YAML(typ="rt")
     yaml.Composer = AliasCopyingComposer
-    text = _separating_tabs_as_spaces(source, filename) if "\t" in source.text else source.text
+    text = source.text
+    if "\t" in text:
+        text = _separating_tabs_as_spaces(text, fast_root if fast_root is not None else compose_fast(source, filename))
     try:
         return yaml.compose(text), alias_of
     except RuamelError as exc:
@@ -166,14 +170,13 @@ def compose_ruamel(source: Source, filename: str) -> tuple[Any, dict[int, Any]]:
         raise TemplateError(filename, 1, f"nesting deeper than {MAX_DEPTH} levels") from None
 
 
-def _separating_tabs_as_spaces(source: Source, filename: str) -> str:
+def _separating_tabs_as_spaces(text: str, fast_root: Any) -> str:
     """The text with each tab that libyaml reads as whitespace between tokens (``key:\tvalue``,
     ``[1,\t2]``, ``!Ref\tX``) made a space, which ruamel.yaml's scanner requires; tabs inside
     scalars stay. Every index stays where it was, so spans still point into the original text."""
-    text = source.text
     inside: list[tuple[int, int]] = []  # the scalars' own characters, tags and anchors excluded
     seen: set[int] = set()
-    stack = [compose_fast(source, filename)]
+    stack = [fast_root]
     while stack:
         node = stack.pop()
         if node is None or id(node) in seen:
@@ -203,11 +206,12 @@ def _separating_tabs_as_spaces(source: Source, filename: str) -> str:
     return "".join(chars)
 
 
-def load_template(source: Source, filename: str, *, editing: bool = False) -> Template | None:
-    """The template model of a source, or None when the file is not a CloudFormation template."""
+def load_template(source: Source, filename: str, *, editing: bool = False, fast_root: Any = None) -> Template | None:
+    """The template model of a source, or None when the file is not a CloudFormation template
+    (``editing``: ruamel.yaml's model; ``fast_root`` as in :func:`compose_ruamel`)."""
     alias_of: dict[int, Any] = {}
     if editing:
-        root, alias_of = compose_ruamel(source, filename)
+        root, alias_of = compose_ruamel(source, filename, fast_root)
     else:
         root = compose_fast(source, filename)
     if root is None:

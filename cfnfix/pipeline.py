@@ -118,7 +118,7 @@ def _apply(source: Source, text: str, template: Template, fixes: Sequence[Findin
     edits: list[Edit] = [edit for f in fixes if f.fix for edit in f.fix.edits]
     current = Source(text, source.bom, source.fmt)
     try:
-        editable = load_template(current, template.filename, editing=True)
+        editable = load_template(current, template.filename, editing=True, fast_root=template.root)
     except TemplateError as exc:
         raise UneditableError(exc.line, f"ruamel.yaml, which edits it, cannot read it ({exc.message})") from None
     if editable is None or editable.data != template.data:

@@ -475,3 +475,40 @@ def test_a_killed_write_never_leaves_a_half_written_template(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     assert fixed is None or path.read_text() == fixed
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.yaml"]
+
+
+# --- 9. what the fuzz test found --------------------------------------------------------------------------
+
+
+def test_tabs_between_tokens_are_kept_and_fixes_still_apply() -> None:
+    text = ("Resources:\n  Q:\n    Type:\tAWS::SQS::Queue\n"
+            "    Properties: {QueueName:\t'a\tb', DelaySeconds: !Ref\tD}\n"
+            "Parameters:\n  D: {Type: Number}\n  U:\t{Type: String}   # c\tx\n"
+            "Outputs:\n  O:\n    Value:\t!Ref Q\n    Export:\n")
+    result = cfnfix.fix(text, "t.yaml", Options(unsafe_fixes=True))
+    assert result.error is None
+    assert sorted(f.code for f in result.applied) == ["CFX002", "CFX005", "CFX107"]
+    assert "    Type:\tAWS::SQS::Queue\n    Properties: {QueueName:\t'a\tb', DelaySeconds: !Ref\tD}\n" in result.fixed
+    assert "    Value:\t!Ref Q\n" in result.fixed
+
+
+def test_a_file_the_editing_model_cannot_read_is_one_clear_error() -> None:
+    text = HEAD.replace("  Q:\n", "  Q:\n    Metadata: {Ke\ty: 1}\n") + "Outputs:\n  O:\n    Value: !Ref Q\n"
+    text += "    Export:\n"
+    assert [f.code for f in cfnfix.check(text, "t.yaml")] == ["CFX002"]  # libyaml reads it
+    result = cfnfix.fix(text, "t.yaml")
+    assert result.fixed == text and not result.applied
+    assert result.error is not None and result.error.startswith("t.yaml:4: cannot fix: ruamel.yaml, which edits it, "
+                                                                "cannot read it (invalid YAML: ")
+    assert result.error.endswith(", file left as it was")
+
+
+def test_a_string_like_a_date_that_is_no_date_is_quoted() -> None:
+    body = "Resources:\n  Q:\n    Type: AWS::SQS::Queue\n    Metadata:\n      Version: '2012-10-57'\n"
+    result = cfnfix.fix("AWSTemplateFormatVersion: 2012-10-17\n" + body, "t.yaml")  # its siblings' quoting is read
+    assert result.error is None and result.fixed == "AWSTemplateFormatVersion: '2010-09-09'\n" + body
+
+
+def test_a_lone_surrogate_is_bad_input() -> None:
+    with pytest.raises(TemplateError, match=r"^t\.yaml:4:11: invalid character U\+DCFF"):
+        cfnfix.check(HEAD.replace("Type: AWS", "Type: \udcffAWS"), "t.yaml")
