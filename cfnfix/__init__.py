@@ -9,14 +9,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from cfnfix.api import check, fix
+    from cfnfix.api import check, fix, options_for
+    from cfnfix.config import ConfigError
     from cfnfix.loader import TemplateError
     from cfnfix.models import Applicability, Finding, FixResult, Options
 
-__all__ = ["Applicability", "Finding", "FixResult", "Options", "TemplateError", "check", "fix"]
+__all__ = ["Applicability", "ConfigError", "Finding", "FixResult", "Options", "TemplateError", "check", "fix",
+           "options_for"]
 
 _HOMES = {
-    "fix": "cfnfix.api", "check": "cfnfix.api", "TemplateError": "cfnfix.loader",
+    "fix": "cfnfix.api", "check": "cfnfix.api", "options_for": "cfnfix.api", "ConfigError": "cfnfix.config",
+    "TemplateError": "cfnfix.loader",
     "Applicability": "cfnfix.models", "Finding": "cfnfix.models", "FixResult": "cfnfix.models",
     "Options": "cfnfix.models",
 }

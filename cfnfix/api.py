@@ -11,7 +11,7 @@ from cfnfix.diff import unified_diff
 from cfnfix.loader import BOM, Source, TemplateError, detect_format
 from cfnfix.models import Finding, FixResult, Options
 from cfnfix.pipeline import process
-from cfnfix.registry import select_fixers
+from cfnfix.registry import fixers_for
 
 
 def _source(text: str, filename: str, options: Options) -> Source:
@@ -34,12 +34,12 @@ def fix(text: str, filename: str = "template.yaml", options: Options | None = No
     """
     options = options or Options()
     source = _source(text, filename, options)
-    outcome = process(source, filename, select_fixers(options.select, options.ignore), options)
+    outcome = process(source, filename, fixers_for(options), options)
     not_kept = None
     if options.verify:
         from cfnfix.verify import verify
 
-        not_kept = verify(outcome, options.regions)
+        not_kept = verify(outcome, outcome.options.target_regions)
     fixed = source.whole(outcome.text)
     return FixResult(
         filename=filename,
@@ -57,5 +57,24 @@ def fix(text: str, filename: str = "template.yaml", options: Options | None = No
 def check(text: str, filename: str = "template.yaml", options: Options | None = None) -> list[Finding]:
     """The findings of ``text`` without fixing anything (raises :class:`cfnfix.TemplateError` on bad input)."""
     options = options or Options()
-    fixers = select_fixers(options.select, options.ignore)
+    fixers = fixers_for(options)
     return process(_source(text, filename, options), filename, fixers, options, fix=False).findings
+
+
+def options_for(
+    path: str,
+    *,
+    config: str | None = None,
+    isolated: bool = False,
+    **overrides: object,
+) -> Options:
+    """The options of the template at ``path`` as the CLI resolves them: the closest configuration
+    file above it (or ``config``; none with ``isolated``), ``.cfnlintrc``'s regions, and
+    ``overrides`` (``select=("CFX002",)``, ``unsafe_fixes=True``, ...) over the files.
+    Raises :class:`cfnfix.config.ConfigError` for a configuration that cannot be used."""
+    from pathlib import Path
+
+    from cfnfix.config import Overrides, Resolver
+
+    resolver = Resolver(Overrides(**overrides), Path(config) if config else None, isolated)  # type: ignore[arg-type]
+    return resolver.options(path)

@@ -7,6 +7,7 @@ Heavy modules are imported inside the commands so that ``--help`` starts fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from enum import Enum
@@ -15,7 +16,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
-    from cfnfix.models import Finding, Options
+    from cfnfix.config import Resolver
+    from cfnfix.models import Finding
     from cfnfix.pipeline import Outcome
 
 app = typer.Typer(
@@ -27,16 +29,24 @@ app = typer.Typer(
 
 Paths = Annotated[list[str], typer.Argument(help="Template files or directories (searched recursively).")]
 Select = Annotated[str | None, typer.Option(help="Only these fixers: codes or names, comma-separated.")]
+ExtendSelect = Annotated[str | None, typer.Option(help="These fixers as well as the selected ones.")]
 Ignore = Annotated[str | None, typer.Option(help="Not these fixers: codes or names, comma-separated.")]
-Unsafe = Annotated[bool, typer.Option("--unsafe-fixes", help="Also apply fixes that change what gets deployed.")]
+Unsafe = Annotated[
+    bool | None,
+    typer.Option("--unsafe-fixes/--no-unsafe-fixes", help="Also apply fixes that change what gets deployed."),
+]
 Regions = Annotated[
     str | None,
-    typer.Option(help="Regions the template must deploy to, comma-separated (default: .cfnlintrc's, else us-east-1)."),
+    typer.Option(help="Regions the templates deploy to, comma-separated (default: the configuration's, "
+                      ".cfnlintrc's, the template's cfn-lint metadata, else us-east-1)."),
 ]
 MaxSize = Annotated[
-    str, typer.Option("--max-size", help="Refuse templates larger than this: 10MB, 512KB or a number of bytes."),
+    str | None, typer.Option("--max-size", help="Refuse templates larger than this: 10MB (the default), 512KB, ..."),
 ]
-DEFAULT_MAX_SIZE = "10MB"
+ConfigFile = Annotated[
+    str | None, typer.Option("--config", help="Use this configuration file for every template (no search)."),
+]
+Isolated = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
 
 
 class OutputFormat(str, Enum):
@@ -48,25 +58,39 @@ def _err(line: str) -> None:
     sys.stderr.write(line + "\n")
 
 
-def _options(select: str | None, ignore: str | None, unsafe: bool, regions: str | None, max_size: str) -> Options:
-    from cfnfix.config import resolve_regions, split_list
+def _resolver(select: str | None, ignore: str | None, unsafe: bool | None, regions: str | None,
+              max_size: str | None, config: str | None, isolated: bool, *, extend_select: str | None = None,
+              verify: bool = False) -> Resolver:
+    """The command line's settings over the configuration files'; a bad value exits 2."""
+    from pathlib import Path
+
+    from cfnfix.config import Overrides, Resolver, expand_regions, split_list
     from cfnfix.discover import parse_size
-    from cfnfix.models import Options
     from cfnfix.registry import UnknownFixerError, select_fixers
 
     try:
-        size = parse_size(max_size)
+        size = parse_size(max_size) if max_size is not None else None
     except ValueError as exc:
         _err(f"cfnfix: --max-size: {exc}")
         raise typer.Exit(2) from None
-    options = Options(select=split_list(select), ignore=split_list(ignore), unsafe_fixes=unsafe,
-                      regions=resolve_regions(regions), max_size=max(size, 1))
+    overrides = Overrides(
+        select=split_list(select) if select is not None else None,
+        extend_select=split_list(extend_select) if extend_select is not None else None,
+        ignore=split_list(ignore) if ignore is not None else None,
+        unsafe_fixes=unsafe,
+        regions=expand_regions(split_list(regions)) if regions else None,
+        max_size=max(size, 1) if size is not None else None,
+        verify=verify,
+    )
     try:
-        select_fixers(options.select, options.ignore)
+        select_fixers(overrides.select or (), overrides.ignore or (), overrides.extend_select or ())
     except UnknownFixerError as exc:
         _err(f"cfnfix: {exc}")
         raise typer.Exit(2) from None
-    return options
+    if config is not None and not os.path.isfile(config):
+        _err(f"cfnfix: --config: no such file: {config}")
+        raise typer.Exit(2)
+    return Resolver(overrides, Path(config) if config is not None else None, isolated)
 
 
 @dataclass
@@ -79,50 +103,58 @@ class Run:
     notices: list[str] = field(default_factory=list)
 
 
-def _run(paths: list[str], options: Options, *, fix: bool) -> Run:
+def _run(paths: list[str], resolver: Resolver, *, fix: bool) -> Run:
     """Process every file; bad input becomes an error line and the next file goes on.
 
     A file found by walking a directory that does not parse and does not look like a
     template either (a Helm chart, say) is skipped; a file named on the command line
     that does not parse is always an error. Whatever goes wrong with one file, even a bug,
-    is that file's one error line: the other files are still processed.
+    is that file's one error line: the other files are still processed. A configuration
+    file that cannot be used stops the run (exit 2) before anything is written.
     """
+    from cfnfix.config import ConfigError
     from cfnfix.discover import FileProblem, iter_files, read_file
     from cfnfix.loader import Source, TemplateError, decode, might_be_template
     from cfnfix.names import shown
     from cfnfix.pipeline import process
-    from cfnfix.registry import select_fixers
+    from cfnfix.registry import fixers_for
 
-    fixers = select_fixers(options.select, options.ignore)
     run = Run()
-    for found in iter_files(paths):
-        name = shown(found.path)
-        if found.problem:
-            if found.named:
-                run.errors.append(f"{name}:1: {found.problem}")
-            else:
-                run.notices.append(f"{name}: skipped: {found.problem}")
-            continue
-        source: Source | None = None
-        try:
-            source = decode(read_file(found.real, options.max_size), found.path)
-            outcome = process(source, found.path, fixers, options, fix=fix)
-        except TemplateError as exc:
-            if found.named or source is None or might_be_template(source.text):
-                run.errors.append(str(exc))
-            continue
-        except FileProblem as exc:
-            run.errors.append(f"{name}:1: {exc}")
-            continue
-        except OSError as exc:
-            run.errors.append(f"{name}:1: cannot read: {(exc.strerror or str(exc)).lower()}")
-            continue
-        except Exception as exc:  # a bug: reported without its text, which may quote the template
-            run.errors.append(f"{name}:1: internal error: {type(exc).__name__} {_where(exc)}, file left as it was")
-            continue
-        if outcome.is_template:
-            run.outcomes.append((outcome, found.real))
-            run.errors.extend(outcome.errors)
+    try:
+        for found in iter_files(paths, resolver.excluded):
+            name = shown(found.path)
+            if found.problem:
+                if found.named:
+                    run.errors.append(f"{name}:1: {found.problem}")
+                else:
+                    run.notices.append(f"{name}: skipped: {found.problem}")
+                continue
+            options = resolver.options(found.path)
+            source: Source | None = None
+            try:
+                source = decode(read_file(found.real, options.max_size), found.path)
+                outcome = process(source, found.path, fixers_for(options), options, fix=fix)
+            except TemplateError as exc:
+                if found.named or source is None or might_be_template(source.text):
+                    run.errors.append(str(exc))
+                continue
+            except FileProblem as exc:
+                run.errors.append(f"{name}:1: {exc}")
+                continue
+            except OSError as exc:
+                run.errors.append(f"{name}:1: cannot read: {(exc.strerror or str(exc)).lower()}")
+                continue
+            except Exception as exc:  # a bug: reported without its text, which may quote the template
+                run.errors.append(f"{name}:1: internal error: {type(exc).__name__} {_where(exc)}, "
+                                  "file left as it was")
+                continue
+            if outcome.is_template:
+                run.outcomes.append((outcome, found.real))
+                run.errors.extend(outcome.errors)
+    except ConfigError as exc:
+        for line in str(exc).splitlines():
+            _err(line)
+        raise typer.Exit(2) from None
     return run
 
 
@@ -155,10 +187,10 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
-def _hints(findings: list[Finding], unsafe: bool) -> str:
-    """How many findings each way of running cfnfix would fix."""
-    fixable = sum(f.fixable(unsafe) for f in findings)
-    hidden = sum(1 for f in findings if f.fix is not None and not f.fixable(unsafe)
+def _hints(findings: list[tuple[Finding, bool]]) -> str:
+    """How many findings (each with its file's unsafe-fixes setting) each way of running cfnfix would fix."""
+    fixable = sum(f.fixable(unsafe) for f, unsafe in findings)
+    hidden = sum(1 for f, unsafe in findings if f.fix is not None and not f.fixable(unsafe)
                  and f.fix.applicability.value == "unsafe")
     text = f" [*] {fixable} fixable with `cfnfix fix`." if fixable else ""
     return text + (f" {hidden} more fixable with --unsafe-fixes." if hidden else "")
@@ -169,24 +201,28 @@ def check(
     paths: Paths,
     output_format: Annotated[OutputFormat, typer.Option("--format", help="text or json")] = OutputFormat.text,
     select: Select = None,
+    extend_select: ExtendSelect = None,
     ignore: Ignore = None,
-    unsafe_fixes: Unsafe = False,
+    unsafe_fixes: Unsafe = None,
     regions: Regions = None,
-    max_size: MaxSize = DEFAULT_MAX_SIZE,
+    max_size: MaxSize = None,
+    config: ConfigFile = None,
+    isolated: Isolated = False,
 ) -> None:
     """Report findings as FILE:LINE:COL: CODE message. Exit 0 none, 1 findings, 2 error."""
-    options = _options(select, ignore, unsafe_fixes, regions, max_size)
-    run = _run(paths, options, fix=False)
-    findings = [f for o, _real in run.outcomes for f in o.findings]
+    resolver = _resolver(select, ignore, unsafe_fixes, regions, max_size, config, isolated,
+                         extend_select=extend_select)
+    run = _run(paths, resolver, fix=False)
+    findings = [(f, o.options.unsafe_fixes) for o, _real in run.outcomes for f in o.findings]
     if output_format is OutputFormat.json:
         import json
 
-        sys.stdout.write(json.dumps([f.model_dump(mode="json") for f in findings], indent=2) + "\n")
+        sys.stdout.write(json.dumps([f.model_dump(mode="json") for f, _unsafe in findings], indent=2) + "\n")
     else:
-        for finding in findings:
-            sys.stdout.write(format_finding(finding, unsafe_fixes) + "\n")
+        for finding, unsafe in findings:
+            sys.stdout.write(format_finding(finding, unsafe) + "\n")
         if findings:
-            _err(f"Found {_plural(len(findings), 'finding')}." + _hints(findings, unsafe_fixes))
+            _err(f"Found {_plural(len(findings), 'finding')}." + _hints(findings))
     for line in (*run.notices, *run.errors):
         _err(line)
     raise typer.Exit(2 if run.errors else 1 if findings else 0)
@@ -196,36 +232,38 @@ def check(
 def fix(
     paths: Paths,
     apply: Annotated[bool, typer.Option("--apply", help="Write the fixes in place, not a diff.")] = False,
-    unsafe_fixes: Unsafe = False,
+    unsafe_fixes: Unsafe = None,
     select: Select = None,
+    extend_select: ExtendSelect = None,
     ignore: Ignore = None,
     regions: Regions = None,
     verify: Annotated[
         bool, typer.Option("--verify", help="Keep a file's fixes only if cfn-lint reports nothing new (slower).")
     ] = False,
-    max_size: MaxSize = DEFAULT_MAX_SIZE,
+    max_size: MaxSize = None,
+    config: ConfigFile = None,
+    isolated: Isolated = False,
 ) -> None:
     """Print a unified diff of every fix (exit 1 if any); with --apply write them (exit 1 if findings remain)."""
-    options = _options(select, ignore, unsafe_fixes, regions, max_size)
+    resolver = _resolver(select, ignore, unsafe_fixes, regions, max_size, config, isolated,
+                         extend_select=extend_select, verify=verify)
     from cfnfix.diff import diff_stats, unified_diff
     from cfnfix.discover import remove_stale_temporaries, write_atomically
     from cfnfix.names import shown
 
-    run = _run(paths, options, fix=True)
+    run = _run(paths, resolver, fix=True)
     if verify:
         from cfnfix.verify import verify as verify_outcome
 
         for outcome, _real in run.outcomes:
-            reason = verify_outcome(outcome, options.regions)
+            reason = verify_outcome(outcome, outcome.options.target_regions)
             if reason is not None:
                 run.notices.append(reason)
     if apply:
-        import os
-
         for directory in dict.fromkeys(os.path.dirname(real) for _outcome, real in run.outcomes):
             remove_stale_temporaries(directory)
     fixed: list[Outcome] = []  # written, or in a dry run shown as a diff
-    remaining = [f for o, _real in run.outcomes for f in o.remaining]
+    remaining = [(f, o.options.unsafe_fixes) for o, _real in run.outcomes for f in o.remaining]
     diffs: list[str] = []
     for outcome, real in run.outcomes:
         if not outcome.changed:
@@ -236,7 +274,7 @@ def fix(
             except OSError as exc:
                 run.errors.append(f"{shown(outcome.filename)}:1: cannot write: "
                                   f"{(exc.strerror or str(exc)).lower()}, file left as it was")
-                remaining.extend(outcome.applied)
+                remaining.extend((f, outcome.options.unsafe_fixes) for f in outcome.applied)
                 continue
         else:
             source = outcome.source
@@ -257,9 +295,9 @@ def fix(
             lines = f", +{added} -{removed} lines"
         _err(f"{verb} {_plural(len(applied), 'finding')} in {_plural(len(fixed), 'file')} ({codes}{lines}).")
     if apply and remaining:
-        for finding in remaining:
-            _err(format_finding(finding, unsafe_fixes))
-        _err(f"{_plural(len(remaining), 'finding')} remain." + _hints(remaining, unsafe_fixes))
+        for finding, unsafe in remaining:
+            _err(format_finding(finding, unsafe))
+        _err(f"{_plural(len(remaining), 'finding')} remain." + _hints(remaining))
     for line in (*run.notices, *run.errors):
         _err(line)
     if run.errors:
@@ -267,6 +305,31 @@ def fix(
     if apply:
         raise typer.Exit(1 if remaining else 0)
     raise typer.Exit(1 if fixed else 0)
+
+
+@app.command()
+def config(
+    path: Annotated[str, typer.Argument(help="A template or a directory (default: the working directory).")] = ".",
+    select: Select = None,
+    extend_select: ExtendSelect = None,
+    ignore: Ignore = None,
+    unsafe_fixes: Unsafe = None,
+    regions: Regions = None,
+    max_size: MaxSize = None,
+    config: ConfigFile = None,
+    isolated: Isolated = False,
+) -> None:
+    """Show the settings a template (or the templates of a directory) would be processed with."""
+    from cfnfix.config import ConfigError, describe
+
+    resolver = _resolver(select, ignore, unsafe_fixes, regions, max_size, config, isolated,
+                         extend_select=extend_select)
+    try:
+        sys.stdout.write(describe(resolver, path))
+    except ConfigError as exc:
+        for line in str(exc).splitlines():
+            _err(line)
+        raise typer.Exit(2) from None
 
 
 @app.command()

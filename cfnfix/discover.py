@@ -12,7 +12,7 @@ import contextlib
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 SUFFIXES = (".yaml", ".yml", ".json", ".template")
@@ -77,15 +77,23 @@ def _named(path: str) -> Found:
     return Found(path, True, os.path.realpath(path))
 
 
-def iter_files(paths: list[str]) -> Iterator[Found]:
-    """Each file named, or found below a named directory, in a stable order; each file once,
-    however many paths or links lead to it (by its own name rather than a link's, when both
-    are met)."""
+Excluded = Callable[..., bool]
+
+
+def _default_excluded(path: str, root: str, *, is_dir: bool) -> bool:
+    name = os.path.basename(path)
+    return is_dir and (name in SKIPPED_DIRECTORIES or name.startswith("."))
+
+
+def iter_files(paths: list[str], excluded: Excluded = _default_excluded) -> Iterator[Found]:
+    """Each file named, or found below a named directory and not ``excluded(path, root,
+    is_dir=...)``, in a stable order; each file once, however many paths or links lead to it
+    (by its own name rather than a link's, when both are met)."""
     roots = [os.path.realpath(p) for p in paths if os.path.isdir(p)]
     found: list[Found] = []
     for given in paths:
         if os.path.isdir(given):
-            found.extend(_walked(path, roots) for path in _walk(given))
+            found.extend(_walked(path, roots) for path in _walk(given, excluded))
         else:
             found.append(_named(given))
     by_name = {item.real for item in found if item.real and not os.path.islink(item.path)}
@@ -98,12 +106,13 @@ def iter_files(paths: list[str]) -> Iterator[Found]:
         yield item
 
 
-def _walk(directory: str) -> Iterator[str]:
+def _walk(directory: str, excluded: Excluded) -> Iterator[str]:
     for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRECTORIES and not d.startswith("."))
+        dirs[:] = sorted(d for d in dirs if not excluded(os.path.join(root, d), directory, is_dir=True))
         for name in sorted(files):
-            if name.lower().endswith(SUFFIXES):
-                yield os.path.join(root, name)
+            path = os.path.join(root, name)
+            if name.lower().endswith(SUFFIXES) and not excluded(path, directory, is_dir=False):
+                yield path
 
 
 def read_file(path: str, max_bytes: int) -> bytes:

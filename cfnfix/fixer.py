@@ -7,10 +7,14 @@ prints text. Its class docstring is its documentation, in ruff's sections.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel
 
 from cfnfix.models import Applicability, Edit, Finding, Fix, Options, Path
 from cfnfix.template import Template
+
+SettingsT = TypeVar("SettingsT", bound=BaseModel)
 
 
 class Fixer:
@@ -26,6 +30,12 @@ class Fixer:
     cfn_lint_exceptions: ClassVar[tuple[str, ...]] = ()
     #: the template formats the defect can occur in
     formats: ClassVar[tuple[str, ...]] = ("yaml", "json")
+    #: the settings a user may give in ``[tool.cfnfix.fixers.CODE]`` (kebab-case keys), if any
+    settings_model: ClassVar[type[BaseModel] | None] = None
+
+    def settings(self, options: Options, model: type[SettingsT]) -> SettingsT:
+        """This fixer's settings: its table of ``options.fixer_settings`` read by ``model``."""
+        return model.model_validate(options.fixer_settings.get(self.code, {}))
 
     def find(self, template: Template, options: Options) -> Iterable[Finding]:
         raise NotImplementedError

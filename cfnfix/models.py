@@ -120,13 +120,26 @@ class Options(BaseModel):
     """What the user chose: fixers, fix level and the settings fixers read."""
 
     select: tuple[str, ...] = ()
+    #: fixers added to ``select`` (to all fixers when ``select`` is empty, which changes nothing)
+    extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     unsafe_fixes: bool = False
-    regions: tuple[str, ...] = ("us-east-1",)
+    #: fixers whose unsafe fixes count as safe, and whose safe fixes count as unsafe
+    extend_safe_fixes: tuple[str, ...] = ()
+    extend_unsafe_fixes: tuple[str, ...] = ()
+    #: the regions templates deploy to; empty: each template's ``Metadata: cfn-lint: config:
+    #: regions``, else ``us-east-1`` (fixers read :attr:`target_regions`)
+    regions: tuple[str, ...] = ()
+    #: each fixer's settings table (``[tool.cfnfix.fixers.CFX001]``), validated by its model
+    fixer_settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
     #: keep a template's fixes only if cfn-lint reports nothing new after them
     verify: bool = False
     #: a template larger than this (in bytes) is refused, not read
     max_size: int = Field(default=10 * 1024 * 1024, gt=0)
+
+    @property
+    def target_regions(self) -> tuple[str, ...]:
+        return self.regions or ("us-east-1",)
 
 
 class FixResult(BaseModel):

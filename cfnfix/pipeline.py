@@ -21,7 +21,7 @@ from typing import Any
 from cfnfix.edits import EditError, apply_edits, overlaps
 from cfnfix.fixer import Fixer
 from cfnfix.loader import Source, TemplateError, load_template
-from cfnfix.models import Edit, Finding, Options, Path
+from cfnfix.models import Applicability, Edit, Finding, Options, Path
 from cfnfix.names import shown
 from cfnfix.render import detect_style
 from cfnfix.secrets import mask_finding, mask_text, noecho_defaults
@@ -43,6 +43,8 @@ class Outcome:
     applied: list[Finding] = field(default_factory=list)
     remaining: list[Finding] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: the options the template was processed with, its regions resolved
+    options: Options = field(default_factory=Options)
     #: the template's NoEcho defaults, masked in findings and errors (for outputs built later)
     secrets: frozenset[str] = frozenset()
 
@@ -52,7 +54,11 @@ class Outcome:
 
 
 def detect(template: Template, fixers: Sequence[Fixer], options: Options, errors: list[str]) -> list[Finding]:
-    """Every finding of ``fixers``, with file, line and column, in a stable order."""
+    """Every finding of ``fixers``, with file, line and column, in a stable order; a fix's level
+    as ``extend-safe-fixes`` and ``extend-unsafe-fixes`` set it."""
+    from cfnfix.registry import fixer_names
+
+    promoted, demoted = fixer_names(options.extend_safe_fixes), fixer_names(options.extend_unsafe_fixes)
     found: list[Finding] = []
     for fixer in fixers:
         if template.fmt not in fixer.formats:
@@ -65,10 +71,24 @@ def detect(template: Template, fixers: Sequence[Fixer], options: Options, errors
             continue
         for finding in results:
             line, column = template.mark(finding.path)
-            found.append(finding.model_copy(update={"filename": template.filename, "line": line,
-                                                    "column": column}))
+            update: dict[str, Any] = {"filename": template.filename, "line": line, "column": column}
+            level = _level(finding, promoted, demoted)
+            if finding.fix is not None and level is not finding.fix.applicability:
+                update["fix"] = finding.fix.model_copy(update={"applicability": level})
+            found.append(finding.model_copy(update=update))
     found.sort(key=lambda f: (f.line, f.column, f.code))
     return found
+
+
+def _level(finding: Finding, promoted: frozenset[str], demoted: frozenset[str]) -> Applicability | None:
+    if finding.fix is None:
+        return None
+    level = finding.fix.applicability
+    if finding.code in demoted and level is Applicability.SAFE:
+        return Applicability.UNSAFE
+    if finding.code in promoted and level is Applicability.UNSAFE:
+        return Applicability.SAFE
+    return level
 
 
 def _touched(finding: Finding) -> list[Path]:
@@ -144,6 +164,11 @@ def process(source: Source, filename: str, fixers: Sequence[Fixer], options: Opt
     if template is None:
         outcome.is_template = False
         return outcome
+    if not options.regions:
+        from cfnfix.config import template_regions
+
+        options = options.model_copy(update={"regions": template_regions(template.data) or ()})
+    outcome.options = options
     try:
         _fix_passes(outcome, template, fixers, options, fix=fix)
     except Exception as exc:  # a bug of the engine's costs this file's fixes, never the run

@@ -6,6 +6,7 @@ from functools import lru_cache
 from importlib.metadata import entry_points
 
 from cfnfix.fixer import Fixer
+from cfnfix.models import Options
 
 
 class UnknownFixerError(ValueError):
@@ -35,11 +36,34 @@ def _matches(fixer: Fixer, token: str) -> bool:
     return fixer.code.startswith(token.upper()) or token.lower() == fixer.name
 
 
-def select_fixers(select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> tuple[Fixer, ...]:
-    """The fixers named by ``select`` (all when empty) less those named by ``ignore``."""
+def matching(token: str) -> tuple[Fixer, ...]:
+    """The fixers a code, code prefix or name stands for; raises UnknownFixerError when none."""
+    found = tuple(f for f in all_fixers() if _matches(f, token))
+    if not found:
+        raise UnknownFixerError(f"unknown fixer code or name: {token}")
+    return found
+
+
+@lru_cache(maxsize=256)
+def select_fixers(
+    select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), extend_select: tuple[str, ...] = ()
+) -> tuple[Fixer, ...]:
+    """The fixers named by ``select`` (all when empty) and ``extend_select``, less those named by ``ignore``."""
     fixers = all_fixers()
-    for token in (*select, *ignore):
-        if token and not any(_matches(f, token) for f in fixers):
-            raise UnknownFixerError(f"unknown fixer code or name: {token}")
-    chosen = [f for f in fixers if not select or any(_matches(f, t) for t in select if t)]
+    for token in (*select, *ignore, *extend_select):
+        if token:
+            matching(token)
+    wanted = [t for t in (*select, *extend_select) if t] if select else []
+    chosen = [f for f in fixers if not wanted or any(_matches(f, t) for t in wanted)]
     return tuple(f for f in chosen if not any(_matches(f, t) for t in ignore if t))
+
+
+def fixers_for(options: Options) -> tuple[Fixer, ...]:
+    """The fixers ``options`` select."""
+    return select_fixers(options.select, options.ignore, options.extend_select)
+
+
+@lru_cache(maxsize=256)
+def fixer_names(tokens: tuple[str, ...]) -> frozenset[str]:
+    """The codes that tokens (codes, prefixes, names) stand for."""
+    return frozenset(f.code for token in tokens if token for f in matching(token))

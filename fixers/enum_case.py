@@ -148,7 +148,7 @@ class EnumCase(Fixer):
             if not isinstance(properties, dict) or not properties:
                 continue
             seen: set[Path] = set()
-            for region in options.regions:
+            for region in options.target_regions:
                 schema = _resource_schema(region, resource["Type"])
                 if schema is None:
                     continue

@@ -8,9 +8,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from cfnfix.cfnlint_data import load_json
+from cfnfix.config import SettingsModel
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Delete, Edit, Finding, Options, Path, SetValue
 from cfnfix.template import Template, intrinsic_function
@@ -92,8 +93,9 @@ def _status(runtime: str, today: date) -> _Status | None:
     return _Status(runtime, stage, data)
 
 
-def _successor(runtime: str, today: date) -> str | None:
-    """The newest runtime of the same language that is not deprecated today, or None."""
+def _successor(runtime: str, today: date, newest: bool = True) -> str | None:
+    """The newest (or, with ``newest`` false, the oldest) runtime of the same language that is
+    not deprecated today, or None."""
     family = _family(runtime)
     if family not in _UPGRADABLE:
         return None
@@ -101,7 +103,15 @@ def _successor(runtime: str, today: date) -> str | None:
         name for name, data in _lifecycle().items()
         if _family(name) == family and not _reached(data.get("deprecated"), today)
     ]
-    return max(candidates, key=_version) if candidates else None
+    if not candidates:
+        return None
+    return max(candidates, key=_version) if newest else min(candidates, key=_version)
+
+
+class LambdaRuntimeSettings(SettingsModel):
+    """``[tool.cfnfix.fixers.CFX101]``: which supported runtime a deprecated one becomes."""
+
+    target: Literal["newest", "oldest-supported"] = "newest"
 
 
 class LambdaRuntime(Fixer):
@@ -159,6 +169,12 @@ class LambdaRuntime(Fixer):
     where removed modules, changed defaults or a newer bundled AWS SDK can change
     its behaviour. Test the function on the new runtime before deploying.
 
+    ## Options
+    In `[tool.cfnfix.fixers.CFX101]`:
+    - `target` (default `"newest"`): `"newest"` picks the newest supported runtime of
+      the language; `"oldest-supported"` the oldest one that is not deprecated, the
+      smallest step from the runtime the code was written for.
+
     ## References
     - [Lambda runtimes](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html)
     - [Runtime deprecation policy](https://docs.aws.amazon.com/lambda/latest/dg/runtime-support-policy.html)
@@ -170,9 +186,11 @@ class LambdaRuntime(Fixer):
     summary: ClassVar[str] = "Lambda function on a deprecated runtime"
     applicability: ClassVar[Applicability] = Applicability.UNSAFE
     cfn_lint_rules: ClassVar[tuple[str, ...]] = ("W2531", "E2531", "E2533")
+    settings_model = LambdaRuntimeSettings
 
     def find(self, template: Template, options: Options) -> Iterator[Finding]:
         today = date.today()
+        newest = self.settings(options, LambdaRuntimeSettings).target == "newest"
         parameters: dict[str, list[Path]] = {}
         globals_path: Path = ("Globals", "Function", "Runtime")
         sites: list[tuple[Path, Any, Any, tuple[Path, ...]]] = []
@@ -187,9 +205,9 @@ class LambdaRuntime(Fixer):
             for where, runtime in self._literals(path, value, parameters):
                 status = _status(runtime, today)
                 if status is not None:
-                    yield self._literal_finding(where, status, properties, related, today)
+                    yield self._literal_finding(where, status, properties, related, today, newest)
         for parameter, uses in parameters.items():
-            yield from self._parameter(template, parameter, uses, today)
+            yield from self._parameter(template, parameter, uses, today, newest)
 
     # --- where runtimes are written ----------------------------------------------------
     @staticmethod
@@ -216,11 +234,11 @@ class LambdaRuntime(Fixer):
             parameters.setdefault(value["Ref"], []).append(path)
 
     def _literal_finding(
-        self, path: Path, status: _Status, properties: Any, related: tuple[Path, ...], today: date
+        self, path: Path, status: _Status, properties: Any, related: tuple[Path, ...], today: date, newest: bool
     ) -> Finding:
         message = status.describe()
         reason = self._no_fix_reason(status.runtime, properties)
-        successor = None if reason else _successor(status.runtime, today)
+        successor = None if reason else _successor(status.runtime, today, newest)
         if successor is None:
             return self.finding(path, message, no_fix_reason=reason or "no supported runtime of the same language",
                                 related=related)
@@ -243,7 +261,9 @@ class LambdaRuntime(Fixer):
         return None
 
     # --- runtimes given by a parameter -------------------------------------------------
-    def _parameter(self, template: Template, name: str, uses: list[Path], today: date) -> Iterator[Finding]:
+    def _parameter(
+        self, template: Template, name: str, uses: list[Path], today: date, newest: bool
+    ) -> Iterator[Finding]:
         parameter = template.parameters.get(name)
         if not isinstance(parameter, dict):
             return
@@ -273,7 +293,8 @@ class LambdaRuntime(Fixer):
         kept = {v for v in allowed if isinstance(v, str) and _status(v, today) is None} if isinstance(
             allowed, list) else set()
         for where, status in stale:
-            successor = None if self._no_fix_reason(status.runtime, None) else _successor(status.runtime, today)
+            successor = None if self._no_fix_reason(status.runtime, None) else _successor(
+                status.runtime, today, newest)
             if successor is None:
                 yield self.finding(path, message, related=related, no_fix_reason=(
                     self._no_fix_reason(status.runtime, None) or f"`{status.runtime}` has no supported successor"))

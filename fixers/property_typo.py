@@ -490,7 +490,7 @@ class PropertyTypo(Fixer):
                 continue
             walk = _Walk()
             base: Path = ("Resources", name, "Properties")
-            for schema in _schemas(resource["Type"], options.regions):
+            for schema in _schemas(resource["Type"], options.target_regions):
                 walk.visit(properties, schema, schema, base)
             found.extend(self._findings(template, name, resource["Type"], walk))
         yield from self._through_aliases(template, found) if template.aliases else found

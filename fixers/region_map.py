@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from cfnfix.cfnlint_data import availability_zones
+from cfnfix.config import SettingsModel
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Finding, InsertKey, Options
 from cfnfix.template import Template
@@ -60,14 +61,21 @@ class _Unknown:
     reason: str
 
 
+class RegionMapSettings(SettingsModel):
+    """``[tool.cfnfix.fixers.CFX003]``: what to do with values that cannot be known."""
+
+    copy_single_region_values: bool = False
+
+
 class RegionMap(Fixer):
     """## What it does
     Finds a Mapping read with `!FindInMap [Map, !Ref 'AWS::Region', Key]` that has no
     entry for a region the template is deployed to, and adds the entry when every
     value the template reads from it can be known.
 
-    The target regions are cfnfix's `--regions` (or the `regions` setting of
-    `.cfnlintrc`), else `us-east-1`. Only reads whose top-level key is exactly
+    The target regions are cfnfix's `--regions`, else its configuration's `regions`,
+    cfn-lint's (`.cfnlintrc`), the template's own `Metadata: cfn-lint: config:
+    regions`, else `us-east-1`. Only reads whose top-level key is exactly
     `!Ref AWS::Region` are considered (CloudFormation allows no `Fn::Sub` there, and a
     key computed any other way says nothing certain about the region); reads with a
     `DefaultValue` (`AWS::LanguageExtensions`) cannot fail and are ignored.
@@ -128,6 +136,14 @@ class RegionMap(Fixer):
     of the region in cfn-lint's data; an account may not have every zone (`us-east-1e`
     is closed to new accounts), which is why the lowest letters are chosen.
 
+    ## Options
+    In `[tool.cfnfix.fixers.CFX003]`:
+    - `copy-single-region-values` (default `false`): what to do with a value that only
+      one existing region sets, which nothing shows to be the same everywhere. By
+      default such a value is unknown and the region gets no entry; `true` copies it,
+      for maps whose values you know do not depend on the region. AMI ids are never
+      copied.
+
     ## References
     - [Fn::FindInMap](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-findinmap.html)
     - [Mappings](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/mappings-section-structure.html)
@@ -139,6 +155,7 @@ class RegionMap(Fixer):
     name: ClassVar[str] = "region-map"
     summary: ClassVar[str] = "Region-keyed mapping lacks a target region"
     applicability: ClassVar[Applicability] = Applicability.SAFE
+    settings_model = RegionMapSettings
     cfn_lint_rules: ClassVar[tuple[str, ...]] = ()
 
     def find(self, template: Template, options: Options) -> Iterable[Finding]:
@@ -147,13 +164,14 @@ class RegionMap(Fixer):
             mapping = mappings[use.name]
             if not isinstance(mapping, dict):
                 continue
-            missing = [r for r in dict.fromkeys(options.regions) if r not in mapping]
+            missing = [r for r in dict.fromkeys(options.target_regions) if r not in mapping]
             if not missing:
                 continue
             regions = [k for k, v in mapping.items() if is_region_name(k) and isinstance(v, dict)]
             after = regions[-1] if regions else None
+            single = self.settings(options, RegionMapSettings).copy_single_region_values
             for region in missing:
-                yield self._finding(use, mapping, regions, region, after)
+                yield self._finding(use, mapping, regions, region, after, single)
 
     # --- reads -------------------------------------------------------------------------
     @staticmethod
@@ -180,7 +198,8 @@ class RegionMap(Fixer):
 
     # --- the new entry ---------------------------------------------------------------
     def _finding(
-        self, use: _MapUse, mapping: dict[str, Any], regions: list[str], region: str, after: str | None
+        self, use: _MapUse, mapping: dict[str, Any], regions: list[str], region: str, after: str | None,
+        single: bool,
     ) -> Finding:
         path = ("Mappings", use.name)
         message = f"Mapping '{use.name}' is read with AWS::Region but has no entry for {region}"
@@ -191,7 +210,7 @@ class RegionMap(Fixer):
                 no_fix_reason=f"the mapping has no region entry to learn the values for {region} from",
             )
         keys = self._keys_read(use, entries)
-        entry, zones, unknown = self._entry(keys, entries, region)
+        entry, zones, unknown = self._entry(keys, entries, region, single)
         if unknown:
             reason = "; ".join(u.reason for u in unknown)
             return self.finding(path, message, no_fix_reason=f"no entry added for {region}: {reason}")
@@ -221,7 +240,7 @@ class RegionMap(Fixer):
         return ordered
 
     def _entry(
-        self, keys: list[str], entries: list[tuple[str, dict[str, Any]]], region: str
+        self, keys: list[str], entries: list[tuple[str, dict[str, Any]]], region: str, single: bool
     ) -> tuple[dict[str, Any], list[str], list[_Unknown]]:
         """The entry for ``region``, the keys holding zones, and the values that cannot be known."""
         entry: dict[str, Any] = {}
@@ -235,7 +254,7 @@ class RegionMap(Fixer):
                 zone_keys.append(key)
                 entry[key] = None  # placeholder, keeps the key order
             else:
-                result = self._shared_value(key, having, region)
+                result = self._shared_value(key, having, region, single)
                 if isinstance(result, _Unknown):
                     unknown.append(result)
                 else:
@@ -249,7 +268,7 @@ class RegionMap(Fixer):
         return entry, zone_keys, unknown
 
     @staticmethod
-    def _shared_value(key: str, having: list[tuple[str, Any]], region: str) -> Any:
+    def _shared_value(key: str, having: list[tuple[str, Any]], region: str, single: bool) -> Any:
         values = [value for _r, value in having]
         if any(isinstance(v, str) and _AMI_ID.match(v) for v in values):
             return _Unknown(
@@ -258,7 +277,7 @@ class RegionMap(Fixer):
                 f"read the image from an SSM public parameter instead, e.g. '{_SSM_AMI}' "
                 "(or a parameter of type AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>)",
             )
-        if len(values) < 2:
+        if len(values) < 2 and not single:
             return _Unknown(
                 key,
                 f"'{key}' is set in one region only, so nothing shows its value does not depend on "

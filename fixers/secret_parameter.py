@@ -9,6 +9,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from pydantic import Field
+
+from cfnfix.config import SettingsModel
 from cfnfix.fixer import Fixer, ref, sub
 from cfnfix.models import Applicability, Delete, Edit, Finding, InsertKey, Options, Path, SetValue
 from cfnfix.template import Reference, Template
@@ -44,6 +47,15 @@ SECRET_NAME = re.compile(r"pass(word|wd)?|pwd|secret|token", re.IGNORECASE)
 
 DEFAULT_LENGTH = 32
 BASE_EXCLUDED = '"@/\\'
+
+
+class SecretParameterSettings(SettingsModel):
+    """``[tool.cfnfix.fixers.CFX001]``: how generated passwords are made."""
+
+    #: the length asked for, within what the service and the parameter allow
+    password_length: int = Field(DEFAULT_LENGTH, ge=8, le=4096)
+    #: characters never generated, beyond what the service refuses
+    exclude_characters: str = BASE_EXCLUDED
 
 
 @dataclass(frozen=True)
@@ -206,6 +218,13 @@ class SecretParameter(Fixer):
     one with `aws secretsmanager put-secret-value` and update the stack again. A parameter
     whose type is not `String` is reported without a fix.
 
+    ## Options
+    In `[tool.cfnfix.fixers.CFX001]`:
+    - `password-length` (default `32`, 8 to 4096): the length asked for, kept within
+      what the service and the parameter's `MinLength`/`MaxLength` allow.
+    - `exclude-characters` (default `"@/\\`): characters never generated, beyond those
+      the service refuses.
+
     ## References
     - [cfn-lint W1011](https://github.com/aws-cloudformation/cfn-lint/blob/main/docs/rules.md)
     - [Security best practices: do not embed credentials](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/security-best-practices.html#creds)
@@ -218,6 +237,7 @@ class SecretParameter(Fixer):
     name: ClassVar[str] = "secret-parameter"
     summary: ClassVar[str] = "Password parameter instead of a generated Secrets Manager secret"
     applicability: ClassVar[Applicability] = Applicability.UNSAFE
+    settings_model = SecretParameterSettings
     cfn_lint_rules: ClassVar[tuple[str, ...]] = ("W1011",)
 
     def find(self, template: Template, options: Options) -> Iterable[Finding]:
@@ -229,7 +249,8 @@ class SecretParameter(Fixer):
         taken = _logical_ids(template)
         findings = []
         for candidate in candidates:
-            findings.append(self._finding(template, candidate, deletions.get(candidate.name, []), taken))
+            findings.append(self._finding(template, candidate, deletions.get(candidate.name, []), taken,
+                                          self.settings(options, SecretParameterSettings)))
         return findings
 
     # --- detection -------------------------------------------------------------------------
@@ -249,7 +270,8 @@ class SecretParameter(Fixer):
             yield candidate
 
     def _finding(
-        self, template: Template, candidate: _Candidate, deletions: list[Path], taken: set[str]
+        self, template: Template, candidate: _Candidate, deletions: list[Path], taken: set[str],
+        settings: SecretParameterSettings,
     ) -> Finding:
         name = candidate.name
         first = candidate.feeds[0]
@@ -279,7 +301,7 @@ class SecretParameter(Fixer):
             secret["Condition"] = next(iter(conditions))
         secret["Properties"] = {
             "Description": _description(template, name),
-            "GenerateSecretString": _generate(template, candidate),
+            "GenerateSecretString": _generate(template, candidate, settings),
         }
         edits: list[Edit] = [InsertKey(path=("Resources",), key=secret_id, value=secret, after=anchor)]
         if target is not None:
@@ -414,10 +436,10 @@ def _description(template: Template, name: str) -> str:
     return f"Generated value of the former {name} parameter"
 
 
-def _generate(template: Template, candidate: _Candidate) -> dict[str, Any]:
+def _generate(template: Template, candidate: _Candidate, settings: SecretParameterSettings) -> dict[str, Any]:
     parameter = template.parameters[candidate.name]
     low, high = 1, 4096
-    excluded = BASE_EXCLUDED
+    excluded = settings.exclude_characters
     for use in candidate.feeds:
         limit = _limit(template, str(use.resource))
         low, high = max(low, limit.low), min(high, limit.high)
@@ -440,7 +462,7 @@ def _generate(template: Template, candidate: _Candidate) -> dict[str, Any]:
                 flags[flag] = True
                 forbidden -= set(chars)
         excluded += "".join(sorted(forbidden))
-    length = min(max(DEFAULT_LENGTH, low), high)
+    length = min(max(settings.password_length, low), high)
     result: dict[str, Any] = {}
     username = _username(template, candidate)
     if isinstance(username, str):

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 import cfnfix
+from cfnfix.config import Resolver
 from cfnfix.fixer import Fixer
 from cfnfix.loader import Source, TemplateError, decode, load_template
 from cfnfix.models import Applicability, Finding, Options
@@ -127,7 +128,7 @@ def test_an_unexpected_exception_in_one_file_costs_only_that_file(tmp_path: Path
     _write(tmp_path / "boom.yaml", FIXABLE)
     _write(tmp_path / "good.yaml", FIXABLE)
     monkeypatch.chdir(tmp_path)
-    run = cli._run(["boom.yaml", "good.yaml"], Options(), fix=True)
+    run = cli._run(["boom.yaml", "good.yaml"], Resolver(), fix=True)
     assert len(run.outcomes) == 1 and run.outcomes[0][0].changed
     assert len(run.errors) == 1
     assert re.fullmatch(r"boom\.yaml:1: internal error: KeyError at test_hardening\.py:\d+, file left as it was",
