@@ -177,9 +177,9 @@ def _table(path: Path) -> tuple[dict[str, Any], str] | None:
     return data, ""
 
 
-def _problems(path: Path, prefix: str, error: ValidationError, table: dict[str, Any]) -> ConfigError:
+def _problems(path: Path, prefix: str, error: ValidationError, model: type[BaseModel]) -> ConfigError:
     lines = []
-    known = {field.alias or name for name, field in FileSettings.model_fields.items()}
+    known = {field.alias or name for name, field in model.model_fields.items()}
     for problem in error.errors():
         where = ".".join(str(part) for part in problem["loc"])
         if problem["type"] == "extra_forbidden":
@@ -220,7 +220,7 @@ def _check_codes(layer: Layer) -> None:
         try:
             model.model_validate(table)
         except ValidationError as error:
-            raise _problems(layer.path, f"{layer.key_prefix}fixers.{code}.", error, table) from None
+            raise _problems(layer.path, f"{layer.key_prefix}fixers.{code}.", error, model) from None
 
 
 def _layer(path: Path) -> Layer | None:
@@ -231,7 +231,7 @@ def _layer(path: Path) -> Layer | None:
     try:
         layer = Layer(path, prefix, FileSettings.model_validate(table))
     except ValidationError as error:
-        raise _problems(path, prefix, error, table) from None
+        raise _problems(path, prefix, error, FileSettings) from None
     _check_codes(layer)
     return layer
 
@@ -397,7 +397,7 @@ def _size(value: int | str, configuration: Configuration) -> int:
 def _spec(patterns: tuple[str, ...]) -> Any:
     import pathspec
 
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def _matches(base: Path, patterns: list[str], absolute: str, *, is_dir: bool) -> bool:
