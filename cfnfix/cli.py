@@ -47,6 +47,11 @@ ConfigFile = Annotated[
     str | None, typer.Option("--config", help="Use this configuration file for every template (no search)."),
 ]
 Isolated = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
+WarnUnused = Annotated[
+    bool | None,
+    typer.Option("--warn-unused-ignores/--no-warn-unused-ignores",
+                 help="Report suppressions that match no finding (CFX000)."),
+]
 
 
 class OutputFormat(str, Enum):
@@ -60,7 +65,7 @@ def _err(line: str) -> None:
 
 def _resolver(select: str | None, ignore: str | None, unsafe: bool | None, regions: str | None,
               max_size: str | None, config: str | None, isolated: bool, *, extend_select: str | None = None,
-              verify: bool = False) -> Resolver:
+              verify: bool = False, warn_unused_ignores: bool | None = None) -> Resolver:
     """The command line's settings over the configuration files'; a bad value exits 2."""
     from pathlib import Path
 
@@ -81,6 +86,7 @@ def _resolver(select: str | None, ignore: str | None, unsafe: bool | None, regio
         regions=expand_regions(split_list(regions)) if regions else None,
         max_size=max(size, 1) if size is not None else None,
         verify=verify,
+        warn_unused_ignores=warn_unused_ignores,
     )
     try:
         select_fixers(overrides.select or (), overrides.ignore or (), overrides.extend_select or ())
@@ -208,10 +214,11 @@ def check(
     max_size: MaxSize = None,
     config: ConfigFile = None,
     isolated: Isolated = False,
+    warn_unused_ignores: WarnUnused = None,
 ) -> None:
     """Report findings as FILE:LINE:COL: CODE message. Exit 0 none, 1 findings, 2 error."""
     resolver = _resolver(select, ignore, unsafe_fixes, regions, max_size, config, isolated,
-                         extend_select=extend_select)
+                         extend_select=extend_select, warn_unused_ignores=warn_unused_ignores)
     run = _run(paths, resolver, fix=False)
     findings = [(f, o.options.unsafe_fixes) for o, _real in run.outcomes for f in o.findings]
     if output_format is OutputFormat.json:
@@ -243,10 +250,11 @@ def fix(
     max_size: MaxSize = None,
     config: ConfigFile = None,
     isolated: Isolated = False,
+    warn_unused_ignores: WarnUnused = None,
 ) -> None:
     """Print a unified diff of every fix (exit 1 if any); with --apply write them (exit 1 if findings remain)."""
     resolver = _resolver(select, ignore, unsafe_fixes, regions, max_size, config, isolated,
-                         extend_select=extend_select, verify=verify)
+                         extend_select=extend_select, verify=verify, warn_unused_ignores=warn_unused_ignores)
     from cfnfix.diff import diff_stats, unified_diff
     from cfnfix.discover import remove_stale_temporaries, write_atomically
     from cfnfix.names import shown

@@ -75,6 +75,7 @@ class FileSettings(SettingsModel):
     extend_exclude: list[str] = Field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = Field(default_factory=dict)
     max_size: int | str | None = None
+    warn_unused_ignores: bool | None = None
     fixers: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
     @field_validator("regions", "select", "ignore", mode="before")
@@ -326,6 +327,7 @@ class Overrides:
     regions: tuple[str, ...] | None = None
     max_size: int | None = None
     verify: bool = False
+    warn_unused_ignores: bool | None = None
 
 
 @dataclass
@@ -367,6 +369,8 @@ class Resolver:
             "extend_unsafe_fixes": tuple(configuration.extended("extend_unsafe_fixes")),
             "regions": regions,
             "verify": given.verify,
+            "warn_unused_ignores": given.warn_unused_ignores if given.warn_unused_ignores is not None
+            else bool(value("warn_unused_ignores")),
             "fixer_settings": configuration.fixer_settings(),
         }
         if max_size is not None:
@@ -429,7 +433,7 @@ def describe(resolver: Resolver, path: str) -> str:
         return json.dumps(list(value) if isinstance(value, tuple) else value)
 
     for key in ("select", "extend_select", "ignore", "unsafe_fixes", "extend_safe_fixes", "extend_unsafe_fixes",
-                "regions", "max_size"):
+                "regions", "max_size", "warn_unused_ignores"):
         lines.append(f"{_kebab(key)} = {toml(getattr(options, key))}")
     walked = Path("<the directory walked>")
     for base, patterns in configuration.patterns(walked):

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from cfnfix.names import shown
-from cfnfix.template import MAX_DEPTH, Format, NodeError, Template, to_data
+from cfnfix.template import MAX_DEPTH, Format, NodeError, Template, outside_scalars, to_data
 
 BOM = "\ufeff"
 
@@ -174,35 +174,9 @@ def _separating_tabs_as_spaces(text: str, fast_root: Any) -> str:
     """The text with each tab that libyaml reads as whitespace between tokens (``key:\tvalue``,
     ``[1,\t2]``, ``!Ref\tX``) made a space, which ruamel.yaml's scanner requires; tabs inside
     scalars stay. Every index stays where it was, so spans still point into the original text."""
-    inside: list[tuple[int, int]] = []  # the scalars' own characters, tags and anchors excluded
-    seen: set[int] = set()
-    stack = [fast_root]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        if node.id == "scalar":
-            start, end = node.start_mark.index, node.end_mark.index
-            while start < end and text[start] in "!&":  # a tag or anchor, then separating space
-                while start < end and text[start] not in " \t\r\n":
-                    start += 1
-                while start < end and text[start] in " \t\r\n":
-                    start += 1
-            inside.append((start, end))
-        elif node.id == "sequence":
-            stack.extend(node.value)
-        else:
-            stack.extend(part for pair in node.value for part in pair)
-    inside.sort()
     chars = list(text)
-    spans = iter(inside)
-    span = next(spans, None)
-    for tab in (m.start() for m in re.finditer("\t", text)):
-        while span is not None and span[1] <= tab:
-            span = next(spans, None)
-        if span is None or tab < span[0]:
-            chars[tab] = " "
+    for tab in outside_scalars(fast_root, text, (m.start() for m in re.finditer("\t", text))):
+        chars[tab] = " "
     return "".join(chars)
 
 
@@ -222,6 +196,6 @@ def load_template(source: Source, filename: str, *, editing: bool = False, fast_
         raise TemplateError(filename, exc.line, exc.message, exc.column) from None
     if not looks_like_template(data):
         return None
-    template = Template(data, root, source.fmt, filename, anchors="&" in source.text)
+    template = Template(data, root, source.fmt, filename, anchors="&" in source.text, text=source.text)
     template.alias_of = alias_of
     return template

@@ -130,6 +130,8 @@ class Options(BaseModel):
     #: the regions templates deploy to; empty: each template's ``Metadata: cfn-lint: config:
     #: regions``, else ``us-east-1`` (fixers read :attr:`target_regions`)
     regions: tuple[str, ...] = ()
+    #: report suppressions that match no finding (as ``CFX000`` findings)
+    warn_unused_ignores: bool = False
     #: each fixer's settings table (``[tool.cfnfix.fixers.CFX001]``), validated by its model
     fixer_settings: dict[str, dict[str, Any]] = Field(default_factory=dict)
     #: keep a template's fixes only if cfn-lint reports nothing new after them

@@ -26,6 +26,7 @@ from cfnfix.names import shown
 from cfnfix.render import detect_style
 from cfnfix.secrets import mask_finding, mask_text, noecho_defaults
 from cfnfix.splice import SpliceError, splice
+from cfnfix.suppress import apply_suppressions, unused
 from cfnfix.template import Template
 
 MAX_PASSES = 10
@@ -54,8 +55,8 @@ class Outcome:
 
 
 def detect(template: Template, fixers: Sequence[Fixer], options: Options, errors: list[str]) -> list[Finding]:
-    """Every finding of ``fixers``, with file, line and column, in a stable order; a fix's level
-    as ``extend-safe-fixes`` and ``extend-unsafe-fixes`` set it."""
+    """Every finding of ``fixers`` that no suppression covers, with file, line and column, in a
+    stable order; a fix's level as ``extend-safe-fixes`` and ``extend-unsafe-fixes`` set it."""
     from cfnfix.registry import fixer_names
 
     promoted, demoted = fixer_names(options.extend_safe_fixes), fixer_names(options.extend_unsafe_fixes)
@@ -76,6 +77,10 @@ def detect(template: Template, fixers: Sequence[Fixer], options: Options, errors
             if finding.fix is not None and level is not finding.fix.applicability:
                 update["fix"] = finding.fix.model_copy(update={"applicability": level})
             found.append(finding.model_copy(update=update))
+    rules_of = {fixer.code: fixer.cfn_lint_rules for fixer in fixers}
+    found, suppressions = apply_suppressions(template, found, rules_of)
+    if options.warn_unused_ignores:
+        found += unused(suppressions, {fixer.code: fixer.name for fixer in fixers}, template.filename)
     found.sort(key=lambda f: (f.line, f.column, f.code))
     return found
 

@@ -8,7 +8,7 @@ builder serves both and the findings cannot depend on which loader ran.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -173,6 +173,39 @@ def to_data(root: Any) -> Any:
     return build(root, 0, root)
 
 
+def outside_scalars(root: Any, text: str, indexes: Iterable[int]) -> Iterator[int]:
+    """The indexes (ascending) of ``text`` that no scalar of the composed tree holds: whitespace
+    between tokens, comments, indicators. A scalar's tag and anchor are not its own characters."""
+    inside: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.id == "scalar":
+            start, end = node.start_mark.index, node.end_mark.index
+            while start < end and text[start] in "!&":  # a tag or anchor, then separating space
+                while start < end and text[start] not in " \t\r\n":
+                    start += 1
+                while start < end and text[start] in " \t\r\n":
+                    start += 1
+            inside.append((start, end))
+        elif node.id == "sequence":
+            stack.extend(node.value)
+        else:
+            stack.extend(part for pair in node.value for part in pair)
+    inside.sort()
+    spans = iter(inside)
+    span = next(spans, None)
+    for index in indexes:
+        while span is not None and span[1] <= index:
+            span = next(spans, None)
+        if span is None or index < span[0]:
+            yield index
+
+
 def _duplicate(mapping: Any, key: Any, name: str) -> NodeError:
     first = next(k for k, _v in mapping.value if (k.id == "scalar" and str(k.value) == name) or k is key)
     where = f" (first at line {_line(first)})" if first is not key else ""
@@ -198,10 +231,14 @@ class Reference:
 class Template:
     """A parsed template: plain data, its source format, and marks by path."""
 
-    def __init__(self, data: Any, root: Any, fmt: Format, filename: str = "", *, anchors: bool = True) -> None:
+    def __init__(
+        self, data: Any, root: Any, fmt: Format, filename: str = "", *, anchors: bool = True, text: str = ""
+    ) -> None:
         self.data = data
         self.root = root
         self.fmt = fmt
+        #: the text the template was read from ("" when built from data alone)
+        self.text = text
         self.filename = filename
         self._references: list[Reference] | None = None
         self._nodes: list[tuple[Path, Any]] | None = None
