@@ -7,18 +7,23 @@ Heavy modules are imported inside the commands so that ``--help`` starts fast.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from cfnfix.config import Resolver
+    from cfnfix.discover import Found
     from cfnfix.models import Finding
     from cfnfix.pipeline import Outcome
+    from cfnfix.report import Reported
 
 app = typer.Typer(
     add_completion=False,
@@ -57,6 +62,17 @@ WarnUnused = Annotated[
 class OutputFormat(str, Enum):
     text = "text"
     json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", help="text, json, sarif (2.1.0) or github (workflow annotations)."),
+]
+OutputFile = Annotated[str | None, typer.Option("--output-file", "-o", help="Write the report to this file.")]
+Statistics = Annotated[bool, typer.Option("--statistics", help="A count per code instead of each finding.")]
+#: more files than this get a progress bar (on a terminal, outside CI)
+PROGRESS_AFTER = 30
 
 
 def _err(line: str) -> None:
@@ -127,7 +143,7 @@ def _run(paths: list[str], resolver: Resolver, *, fix: bool) -> Run:
 
     run = Run()
     try:
-        for found in iter_files(paths, resolver.excluded):
+        for found in _progress(list(iter_files(paths, resolver.excluded))):
             name = shown(found.path)
             if found.problem:
                 if found.named:
@@ -164,6 +180,22 @@ def _run(paths: list[str], resolver: Resolver, *, fix: bool) -> Run:
     return run
 
 
+def _progress(items: list[Found]) -> Iterator[Found]:
+    """The items, with a progress bar on stderr when there are many and stderr is a terminal outside CI."""
+    isatty = getattr(sys.stderr, "isatty", None)
+    if len(items) <= PROGRESS_AFTER or os.environ.get("CI") or not (isatty and isatty()):
+        yield from items
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("Checking templates", total=len(items))
+        for item in items:
+            yield item
+            progress.advance(task)
+
+
 def _where(exc: BaseException) -> str:
     """Where an exception was raised: ``at module.py:123``."""
     import os
@@ -175,18 +207,70 @@ def _where(exc: BaseException) -> str:
 
 def format_finding(finding: Finding, unsafe: bool) -> str:
     """``FILE:LINE:COL: CODE [*] message``: ``[*]`` a fix applies, ``[unsafe]`` one needs --unsafe-fixes."""
-    mark = ""
-    if finding.fix is not None:
-        if finding.fixable(unsafe):
-            mark = "[*] "
-        elif finding.fix.applicability.value == "unsafe":
-            mark = "[unsafe] "
-    from cfnfix.names import shown
+    from cfnfix.report import text_line
 
-    text = f"{shown(finding.filename)}:{finding.line}:{finding.column}: {finding.code} {mark}{finding.message}"
-    if finding.fix is None and finding.no_fix_reason:
-        text += f" (no fix: {finding.no_fix_reason})"
-    return text
+    return text_line(finding, unsafe)
+
+
+def _color(stream: object) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+
+
+def _reported(outcomes: list[tuple[Outcome, str]], *, which: str, previews: bool) -> list[Reported]:
+    """The findings to report (``which``: findings, remaining or applied) with their files' settings."""
+    from cfnfix.pipeline import preview
+    from cfnfix.report import Reported
+
+    out = []
+    for outcome, _real in outcomes:
+        for finding in getattr(outcome, which):
+            fixed = preview(outcome.source, outcome.filename, finding) if previews and finding.fix else None
+            out.append(Reported(finding, outcome.options.unsafe_fixes, outcome.secrets, outcome.source.text, fixed))
+    return out
+
+
+def _write_report(reported: list[Reported], output_format: OutputFormat, statistics: bool, output_file: str | None,
+                  *, stream: Any) -> None:
+    """The report in the chosen format, to ``output_file`` (atomically) or ``stream``."""
+    from importlib.metadata import version
+
+    from cfnfix import report
+
+    color = False
+    if statistics:
+        text = report.statistics(reported)
+    elif output_format is OutputFormat.json:
+        text = report.json_report(r.finding for r in reported)
+    elif output_format is OutputFormat.sarif:
+        from cfnfix.registry import all_fixers
+
+        document, notice = report.sarif_report(reported, all_fixers(), version("cfnfix"))
+        text = json.dumps(document, indent=2) + "\n"
+        if notice:
+            _err(notice)
+    elif output_format is OutputFormat.github:
+        text = report.github_report(reported)
+    else:
+        color = output_file is None and _color(stream)
+        text = "".join(report.text_line(r.finding, r.unsafe, color=color) + "\n" for r in reported)
+    if output_file is not None:
+        from cfnfix.discover import write_new
+        from cfnfix.names import shown
+
+        try:
+            write_new(output_file, text.encode("utf-8"))
+        except OSError as exc:
+            _err(f"{shown(output_file)}:1: cannot write the report: {(exc.strerror or str(exc)).lower()}")
+            raise typer.Exit(2) from None
+    elif color:
+        from rich.console import Console
+
+        console = Console(file=stream, highlight=False, soft_wrap=True)
+        for line in text.splitlines():
+            console.print(line)
+    else:
+        stream.write(text)
 
 
 def _plural(count: int, word: str) -> str:
@@ -205,7 +289,9 @@ def _hints(findings: list[tuple[Finding, bool]]) -> str:
 @app.command()
 def check(
     paths: Paths,
-    output_format: Annotated[OutputFormat, typer.Option("--format", help="text or json")] = OutputFormat.text,
+    output_format: FormatOption = OutputFormat.text,
+    output_file: OutputFile = None,
+    statistics: Statistics = False,
     select: Select = None,
     extend_select: ExtendSelect = None,
     ignore: Ignore = None,
@@ -220,19 +306,13 @@ def check(
     resolver = _resolver(select, ignore, unsafe_fixes, regions, max_size, config, isolated,
                          extend_select=extend_select, warn_unused_ignores=warn_unused_ignores)
     run = _run(paths, resolver, fix=False)
-    findings = [(f, o.options.unsafe_fixes) for o, _real in run.outcomes for f in o.findings]
-    if output_format is OutputFormat.json:
-        import json
-
-        sys.stdout.write(json.dumps([f.model_dump(mode="json") for f, _unsafe in findings], indent=2) + "\n")
-    else:
-        for finding, unsafe in findings:
-            sys.stdout.write(format_finding(finding, unsafe) + "\n")
-        if findings:
-            _err(f"Found {_plural(len(findings), 'finding')}." + _hints(findings))
+    reported = _reported(run.outcomes, which="findings", previews=output_format is OutputFormat.sarif)
+    _write_report(reported, output_format, statistics, output_file, stream=sys.stdout)
+    if reported and output_format is OutputFormat.text:
+        _err(f"Found {_plural(len(reported), 'finding')}." + _hints([(r.finding, r.unsafe) for r in reported]))
     for line in (*run.notices, *run.errors):
         _err(line)
-    raise typer.Exit(2 if run.errors else 1 if findings else 0)
+    raise typer.Exit(2 if run.errors else 1 if reported else 0)
 
 
 @app.command()
@@ -251,6 +331,12 @@ def fix(
     config: ConfigFile = None,
     isolated: Isolated = False,
     warn_unused_ignores: WarnUnused = None,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="The summary's format for the findings left: text, json, "
+                                                    "sarif or github (to --output-file, else stderr).")
+    ] = OutputFormat.text,
+    output_file: OutputFile = None,
+    statistics: Statistics = False,
 ) -> None:
     """Print a unified diff of every fix (exit 1 if any); with --apply write them (exit 1 if findings remain)."""
     resolver = _resolver(select, ignore, unsafe_fixes, regions, max_size, config, isolated,
@@ -271,7 +357,7 @@ def fix(
         for directory in dict.fromkeys(os.path.dirname(real) for _outcome, real in run.outcomes):
             remove_stale_temporaries(directory)
     fixed: list[Outcome] = []  # written, or in a dry run shown as a diff
-    remaining = [(f, o.options.unsafe_fixes) for o, _real in run.outcomes for f in o.remaining]
+    unwritten: list[Outcome] = []
     diffs: list[str] = []
     for outcome, real in run.outcomes:
         if not outcome.changed:
@@ -282,7 +368,7 @@ def fix(
             except OSError as exc:
                 run.errors.append(f"{shown(outcome.filename)}:1: cannot write: "
                                   f"{(exc.strerror or str(exc)).lower()}, file left as it was")
-                remaining.extend((f, outcome.options.unsafe_fixes) for f in outcome.applied)
+                unwritten.append(outcome)
                 continue
         else:
             source = outcome.source
@@ -290,6 +376,8 @@ def fix(
             diffs.append(diff)
             sys.stdout.write(diff)
         fixed.append(outcome)
+    remaining = _reported(run.outcomes, which="remaining", previews=False)
+    remaining += _reported([(o, "") for o in unwritten], which="applied", previews=False)
     applied = [f for o in fixed for f in o.applied]
     verb = "Fixed" if apply else "Would fix"
     if applied:
@@ -302,10 +390,12 @@ def fix(
             added, removed = diff_stats("".join(diffs))
             lines = f", +{added} -{removed} lines"
         _err(f"{verb} {_plural(len(applied), 'finding')} in {_plural(len(fixed), 'file')} ({codes}{lines}).")
+    if output_format is not OutputFormat.text or statistics or output_file is not None:
+        _write_report(remaining, output_format, statistics, output_file, stream=sys.stderr)
+    elif apply and remaining:
+        _write_report(remaining, output_format, False, None, stream=sys.stderr)
     if apply and remaining:
-        for finding, unsafe in remaining:
-            _err(format_finding(finding, unsafe))
-        _err(f"{_plural(len(remaining), 'finding')} remain." + _hints(remaining))
+        _err(f"{_plural(len(remaining), 'finding')} remain." + _hints([(r.finding, r.unsafe) for r in remaining]))
     for line in (*run.notices, *run.errors):
         _err(line)
     if run.errors:
@@ -378,4 +468,7 @@ def main() -> None:
         sys.exit(2)
     except FixerLoadError as exc:
         _err(f"cfnfix: {exc}")
+        sys.exit(2)
+    except Exception as exc:  # a bug outside any one file's processing: still one line, never a traceback
+        _err(f"cfnfix: internal error: {type(exc).__name__} {_where(exc)}")
         sys.exit(2)

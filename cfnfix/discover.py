@@ -198,3 +198,11 @@ def write_atomically(path: str, data: bytes) -> None:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def write_new(path: str, data: bytes) -> None:
+    """Write a file that may not exist yet (a report), through a temporary file and a rename."""
+    if not os.path.exists(path):
+        with open(path, "xb"):
+            pass
+    write_atomically(path, data)

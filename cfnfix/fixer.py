@@ -32,6 +32,13 @@ class Fixer:
     formats: ClassVar[tuple[str, ...]] = ("yaml", "json")
     #: the settings a user may give in ``[tool.cfnfix.fixers.CODE]`` (kebab-case keys), if any
     settings_model: ClassVar[type[BaseModel] | None] = None
+    #: where the fixer's documentation is read (built-in fixers: their page in cfnfix's docs)
+    help_uri: ClassVar[str] = ""
+
+    @property
+    def builtin(self) -> bool:
+        """Whether the fixer ships with cfnfix (rather than with a plugin)."""
+        return type(self).__module__.split(".")[0] == "fixers"
 
     def settings(self, options: Options, model: type[SettingsT]) -> SettingsT:
         """This fixer's settings: its table of ``options.fixer_settings`` read by ``model``."""

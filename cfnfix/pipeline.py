@@ -237,3 +237,17 @@ def _internal(filename: str, finding: Finding, error: Exception) -> str:
     reason = str(error) if isinstance(error, SpliceError | EditError) else f"{type(error).__name__}: {error}"
     return (f"{shown(filename)}:{finding.line}: internal error: {finding.code} fix not applied, "
             f"file left as it was ({reason})")
+
+
+def preview(source: Source, filename: str, finding: Finding) -> str | None:
+    """The text with ``finding``'s fix alone applied (verified as every fix is), or None."""
+    if finding.fix is None:
+        return None
+    try:
+        template = load_template(source, filename)
+        if template is None:
+            return None
+        text, _template = _apply(source, source.text, template, [finding])
+    except Exception:  # what cannot be shown is left out; fixing reports it
+        return None
+    return text

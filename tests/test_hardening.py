@@ -403,6 +403,9 @@ def test_noecho_defaults_never_leave_in_any_output_but_the_diff(tmp_path: Path) 
     commands: list[Sequence[str]] = [
         ("check",), ("check", "--unsafe-fixes"), ("check", "--format", "json"), ("fix",), ("fix", "--unsafe-fixes"),
         ("fix", "--unsafe-fixes", "--verify"), ("fix", "--apply"), ("fix", "--apply", "--unsafe-fixes"),
+        ("check", "--format", "sarif"), ("check", "--format", "github"), ("check", "--statistics"),
+        ("check", "--warn-unused-ignores"), ("fix", "--unsafe-fixes", "--format", "sarif"),
+        ("fix", "--unsafe-fixes", "--format", "json"), ("fix", "--apply", "--format", "github"),
     ]
     outputs = 0
     for command in commands:
@@ -412,6 +415,7 @@ def test_noecho_defaults_never_leave_in_any_output_but_the_diff(tmp_path: Path) 
         assert _leaks(done.stderr) == [], (command, done.stderr)
         if command[:2] == ("fix", "--unsafe-fixes"):
             assert _leaks(done.stdout)  # the diff is the user's own file, exact
+            assert _leaks(done.stderr) == [], (command, done.stderr)
         else:
             assert _leaks(done.stdout) == [], (command, done.stdout)
         outputs += bool(done.stdout or done.stderr)
