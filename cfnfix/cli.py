@@ -64,6 +64,7 @@ class OutputFormat(str, Enum):
     json = "json"
     sarif = "sarif"
     github = "github"
+    markdown = "markdown"
 
 
 FormatOption = Annotated[
@@ -231,7 +232,7 @@ def _reported(outcomes: list[tuple[Outcome, str]], *, which: str, previews: bool
 
 
 def _write_report(reported: list[Reported], output_format: OutputFormat, statistics: bool, output_file: str | None,
-                  *, stream: Any) -> None:
+                  *, stream: Any, title: str = "cfnfix", diffs: list[tuple[str, frozenset[str]]] | None = None) -> None:
     """The report in the chosen format, to ``output_file`` (atomically) or ``stream``."""
     from importlib.metadata import version
 
@@ -251,6 +252,8 @@ def _write_report(reported: list[Reported], output_format: OutputFormat, statist
             _err(notice)
     elif output_format is OutputFormat.github:
         text = report.github_report(reported)
+    elif output_format is OutputFormat.markdown:
+        text = report.markdown_report(reported, title=title, diffs=diffs or [])
     else:
         color = output_file is None and _color(stream)
         text = "".join(report.text_line(r.finding, r.unsafe, color=color) + "\n" for r in reported)
@@ -359,6 +362,7 @@ def fix(
     fixed: list[Outcome] = []  # written, or in a dry run shown as a diff
     unwritten: list[Outcome] = []
     diffs: list[str] = []
+    masked_diffs: list[tuple[str, frozenset[str]]] = []
     for outcome, real in run.outcomes:
         if not outcome.changed:
             continue
@@ -374,12 +378,14 @@ def fix(
             source = outcome.source
             diff = unified_diff(source.whole(source.text), source.whole(outcome.text), outcome.filename)
             diffs.append(diff)
+            masked_diffs.append((diff, outcome.secrets))
             sys.stdout.write(diff)
         fixed.append(outcome)
     remaining = _reported(run.outcomes, which="remaining", previews=False)
     remaining += _reported([(o, "") for o in unwritten], which="applied", previews=False)
     applied = [f for o in fixed for f in o.applied]
     verb = "Fixed" if apply else "Would fix"
+    summary = ""
     if applied:
         by_code: dict[str, int] = {}
         for finding in applied:
@@ -389,9 +395,14 @@ def fix(
         if diffs:
             added, removed = diff_stats("".join(diffs))
             lines = f", +{added} -{removed} lines"
-        _err(f"{verb} {_plural(len(applied), 'finding')} in {_plural(len(fixed), 'file')} ({codes}{lines}).")
+        summary = f"{verb} {_plural(len(applied), 'finding')} in {_plural(len(fixed), 'file')} ({codes}{lines})."
+        _err(summary)
     if output_format is not OutputFormat.text or statistics or output_file is not None:
-        _write_report(remaining, output_format, statistics, output_file, stream=sys.stderr)
+        title = summary or "cfnfix: nothing to fix"
+        if remaining:
+            title += f" {_plural(len(remaining), 'finding')} left."
+        _write_report(remaining, output_format, statistics, output_file, stream=sys.stderr, title=title,
+                      diffs=masked_diffs)
     elif apply and remaining:
         _write_report(remaining, output_format, False, None, stream=sys.stderr)
     if apply and remaining:

@@ -38,7 +38,7 @@ class Fixer:
     @property
     def builtin(self) -> bool:
         """Whether the fixer ships with cfnfix (rather than with a plugin)."""
-        return type(self).__module__.split(".")[0] == "fixers"
+        return type(self).__module__.split(".")[0] == "cfnfix_fixers"
 
     def settings(self, options: Options, model: type[SettingsT]) -> SettingsT:
         """This fixer's settings: its table of ``options.fixer_settings`` read by ``model``."""

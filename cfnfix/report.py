@@ -97,6 +97,35 @@ def github_report(reported: Iterable[Reported]) -> str:
     return "".join(line + "\n" for line in lines)
 
 
+# --- Markdown (a job summary) -----------------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_report(
+    reported: Sequence[Reported], *, title: str, diffs: Sequence[tuple[str, frozenset[str]]] = ()
+) -> str:
+    """A Markdown summary: a table of the findings, and the diffs (each with its file's secrets
+    masked: a job summary is published, unlike the user's own diff on a terminal)."""
+    from cfnfix.secrets import mask_text
+
+    lines = [f"## {title}", ""]
+    if reported:
+        lines += ["| file | line | code | fix | message |", "|---|---|---|---|---|"]
+        for item in reported:
+            f = item.finding
+            level = mark(f, item.unsafe) or ("no fix" if f.fix is None else "")
+            lines.append(f"| {_cell(shown(f.filename))} | {f.line} | {f.code} {f.name} | {_cell(level)} | "
+                         f"{_cell(f.message)} |")
+        lines.append("")
+    for diff, secrets in diffs:
+        fence = "````" if "```" in diff else "```"
+        lines += [f"{fence}diff", mask_text(diff, secrets).rstrip("\n"), fence, ""]
+    return "\n".join(lines) + "\n"
+
+
 # --- statistics --------------------------------------------------------------------------------------
 
 

@@ -6,22 +6,16 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from cfnfix import unused
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Delete, Finding, Options, Path
 from cfnfix.template import Template
-from fixers import unused_mapping, unused_parameter
 
 _FOR_EACH = "Fn::ForEach::"
-_LOOP_VARIABLE = re.compile(r"[$&]\{[^}]*\}")
 
 
 def _is_loop(key: Any) -> bool:
     return isinstance(key, str) and key.startswith(_FOR_EACH)
-
-
-def _pattern(name: str) -> re.Pattern[str]:
-    """A name written with ``${Identifier}`` in an Fn::ForEach loop, as a pattern of the names it gives."""
-    return re.compile(".+".join(re.escape(part) for part in _LOOP_VARIABLE.split(name)) + r"\Z")
 
 
 def _loop_names(key: str, loop: Any) -> list[str]:
@@ -67,8 +61,8 @@ class _Uses:
     def _add(self, name: Any) -> None:
         if not isinstance(name, str):
             self.opaque = True
-        elif _LOOP_VARIABLE.search(name):
-            self.patterns.append(_pattern(name))
+        elif unused.LOOP_VARIABLE.search(name):
+            self.patterns.append(unused.loop_pattern(name))
         else:
             self.names.add(name)
 
@@ -192,18 +186,18 @@ class UnusedCondition(Fixer):
         that remove it too, their names, and whether that is unsafe; None when it cannot go."""
         paths: list[Path] = []
         names: list[str] = []
-        unused_before, _fixable, _blocked = unused_parameter.analyse(template)
-        unused_after, fixable_after, _blocked = unused_parameter.analyse(template, (gone,))
+        unused_before, _fixable, _blocked = unused.parameters(template)
+        unused_after, fixable_after, _blocked = unused.parameters(template, (gone,))
         new = [n for n in unused_after if n not in unused_before]
         if new:
             if not set(new) <= set(fixable_after):
                 return None
-            clusters = unused_parameter.clusters_of(template, fixable_after)
+            clusters = unused.parameter_clusters(template, fixable_after)
             together = set().union(*(clusters[n] for n in new))
-            paths += unused_parameter.removal(template, together)
+            paths += unused.parameter_removal(template, together)
             names += [n for n in template.parameters if n in together]
-        maps_before, _fixable, _blocked = unused_mapping.analyse(template)
-        maps_after, maps_fixable, _blocked = unused_mapping.analyse(template, (gone,))
+        maps_before, _fixable, _blocked = unused.mappings(template)
+        maps_after, maps_fixable, _blocked = unused.mappings(template, (gone,))
         new_maps = [n for n in maps_after if n not in maps_before]
         if new_maps:
             if not set(new_maps) <= set(maps_fixable):

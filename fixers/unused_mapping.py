@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import ClassVar
 
+from cfnfix import unused
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Delete, Finding, Options, Path
-from cfnfix.template import Template, intrinsic_function
-
-_LOOP_VARIABLE = re.compile(r"[$&]\{[^}]*\}")
-
-
-def _pattern(name: str) -> re.Pattern[str]:
-    """A map name written with ``${Identifier}`` in an Fn::ForEach loop, as a pattern of the names it gives."""
-    return re.compile(".+".join(re.escape(part) for part in _LOOP_VARIABLE.split(name)) + r"\Z")
+from cfnfix.template import Template
 
 
 class UnusedMapping(Fixer):
@@ -74,9 +67,9 @@ class UnusedMapping(Fixer):
     cfn_lint_rules: ClassVar[tuple[str, ...]] = ("W7001",)
 
     def find(self, template: Template, options: Options) -> Iterator[Finding]:
-        unused, fixable, blocked = analyse(template)
+        unused_maps, fixable, blocked = unused.mappings(template)
         whole = len(fixable) == len(template.section("Mappings"))
-        for name in unused:
+        for name in unused_maps:
             path: Path = ("Mappings", name)
             message = f"Mapping `{name}` is not used by any `Fn::FindInMap`"
             if name not in fixable:
@@ -87,36 +80,3 @@ class UnusedMapping(Fixer):
                                    note="removes the Mappings section: none of its mappings is used")
             else:
                 yield self.finding(path, message, [Delete(path=path)], note=f"removes the mapping `{name}`")
-
-
-def analyse(template: Template, without: tuple[Path, ...] = ()) -> tuple[list[str], list[str], str]:
-    """The unused mappings as W7001 sees them (the nodes at ``without`` left out), those that can be
-    removed, and why none can (or '')."""
-    mappings = template.section("Mappings")
-    if not mappings or intrinsic_function(mappings) is not None:
-        return [], [], ""
-    names: set[str] = set()
-    patterns: list[re.Pattern[str]] = []
-    for path, value in template.walk():
-        if not isinstance(value, dict) or "Fn::FindInMap" not in value:
-            continue
-        if any(path[: len(w)] == w for w in without):
-            continue
-        arg = value["Fn::FindInMap"]
-        name = arg[0] if isinstance(arg, list) and arg else arg
-        if isinstance(name, dict):
-            return [], [], ""  # any mapping may be the one it reads: nothing can be proven unused
-        if isinstance(name, str):
-            if _LOOP_VARIABLE.search(name):
-                patterns.append(_pattern(name))
-            names.add(name)
-    blocked = _blocked(template)
-    unused = [k for k in mappings if not k.startswith("Fn::") and k not in names]
-    fixable = [k for k in unused if not blocked and not any(p.match(k) for p in patterns)]
-    return unused, fixable, blocked
-
-
-def _blocked(template: Template) -> str:
-    """Why no mapping of this template can be removed safely, or ''."""
-    rewriter = template.rewritten_by()
-    return f"{rewriter} may read it" if rewriter else ""

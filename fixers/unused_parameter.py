@@ -2,135 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from typing import Any, ClassVar
+from typing import ClassVar
 
+from cfnfix import unused
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Delete, Finding, Options, Path
-from cfnfix.template import PREPROCESSOR_TAGS, Template
-
-_INTERFACE = "AWS::CloudFormation::Interface"
-_INTERFACE_PATH: Path = ("Metadata", _INTERFACE)
-# a Sub variable as cfn-lint (W2001) reads one: anything in ``${...}`` not starting with ``!``
-_SUB_VARIABLE = re.compile(r"\$\{[^!].*?\}")
-
-
-class _Uses:
-    """The parameter names the template uses, read as cfn-lint (W2001) reads them, and what it cannot see."""
-
-    def __init__(self, template: Template, without: tuple[Path, ...] = ()) -> None:
-        self.names: set[str] = set()
-        self.rules: set[str] = set()  # named by Fn::ValueOf in Rules, which cfn-lint does not count
-        self.computed = False  # a Ref whose target is a function
-        self.targets: set[str] = set()  # what Refs and Sub variables name, to tell names not defined here
-        self.preprocessed = False  # a tool's own tags (Rain's !Rain::Module, !Rain::Embed)
-        for path, value in template.walk():
-            if isinstance(value, dict) and not any(path[: len(w)] == w for w in without):
-                self._read(value)
-
-    def _read(self, value: dict[str, Any]) -> None:
-        if any(str(key).startswith(PREPROCESSOR_TAGS) for key in value):
-            self.preprocessed = True
-        if "Ref" in value:
-            if isinstance(value["Ref"], str):
-                self.names.add(value["Ref"])
-                self.targets.add(value["Ref"])
-            else:
-                self.computed = True
-        if "Fn::Sub" in value:
-            arg = value["Fn::Sub"]
-            text = arg[0] if isinstance(arg, list) and arg else arg
-            local = arg[1] if isinstance(arg, list) and len(arg) > 1 and isinstance(arg[1], dict) else {}
-            if isinstance(text, str):
-                for variable in _SUB_VARIABLE.findall(text):
-                    name = variable[2:-1].strip()
-                    self.names.update((name, name.split(".", 1)[0]))
-                    if name not in local:
-                        self.targets.add(name.split(".", 1)[0])
-        if "Fn::ValueOf" in value:
-            arg = value["Fn::ValueOf"]
-            if isinstance(arg, list) and arg and isinstance(arg[0], str):
-                self.rules.add(arg[0])
-
-
-class _Interface:
-    """Where ``Metadata.AWS::CloudFormation::Interface`` lists parameters, and what removing some empties."""
-
-    def __init__(self, template: Template) -> None:
-        metadata = template.section("Metadata")
-        interface = metadata.get(_INTERFACE)
-        self.metadata_keys = set(metadata)
-        self.interface: dict[str, Any] = interface if isinstance(interface, dict) else {}
-
-    def _groups(self) -> list[tuple[int, list[Any]]]:
-        groups = self.interface.get("ParameterGroups")
-        found = []
-        for index, group in enumerate(groups if isinstance(groups, list) else []):
-            items = group.get("Parameters") if isinstance(group, dict) else None
-            if isinstance(items, list):
-                found.append((index, items))
-        return found
-
-    def containers(self) -> list[set[str]]:
-        """The parameter names of each node that removing exactly them would empty."""
-        found: list[set[str]] = []
-        groups = self.interface.get("ParameterGroups")
-        listed = self._groups()
-        all_grouped: set[str] = set()
-        emptiable = isinstance(groups, list) and bool(groups) and len(listed) == len(groups)
-        for _index, items in listed:
-            names = {i for i in items if isinstance(i, str)}
-            if items and len(names) and all(isinstance(i, str) for i in items):
-                found.append(names)
-                all_grouped |= names
-            else:
-                emptiable = False
-        members: set[str] = set()
-        whole = True
-        if emptiable:
-            found.append(all_grouped)
-            members |= all_grouped
-        elif groups is not None:
-            whole = False
-        labels = self.interface.get("ParameterLabels")
-        if isinstance(labels, dict) and labels:
-            found.append(set(labels))
-            members |= set(labels)
-        elif labels is not None:
-            whole = False
-        if whole and members and set(self.interface) <= {"ParameterGroups", "ParameterLabels"}:
-            found.append(members)
-        return found
-
-    def removal(self, names: set[str]) -> list[Path]:
-        """The outermost nodes to delete so that the interface no longer lists ``names``."""
-        emptied: list[str] = []
-        paths: list[Path] = []
-        groups = self.interface.get("ParameterGroups")
-        if isinstance(groups, list):
-            doomed: list[Path] = []
-            items_out: list[Path] = []
-            for index, items in self._groups():
-                hits = [i for i, item in enumerate(items) if isinstance(item, str) and item in names]
-                if hits and len(hits) == len(items):
-                    doomed.append((*_INTERFACE_PATH, "ParameterGroups", index))
-                else:
-                    items_out += [(*_INTERFACE_PATH, "ParameterGroups", index, "Parameters", i) for i in hits]
-            if groups and len(doomed) == len(groups):
-                emptied.append("ParameterGroups")
-            else:
-                paths += doomed + items_out
-        labels = self.interface.get("ParameterLabels")
-        if isinstance(labels, dict):
-            hits_labels = [k for k in labels if k in names]
-            if hits_labels and len(hits_labels) == len(labels):
-                emptied.append("ParameterLabels")
-            else:
-                paths += [(*_INTERFACE_PATH, "ParameterLabels", k) for k in hits_labels]
-        if emptied and set(emptied) == set(self.interface):
-            return [("Metadata",)] if self.metadata_keys == {_INTERFACE} else [_INTERFACE_PATH]
-        return paths + [(*_INTERFACE_PATH, key) for key in emptied]
+from cfnfix.template import Template
 
 
 class UnusedParameter(Fixer):
@@ -209,9 +87,9 @@ class UnusedParameter(Fixer):
     cfn_lint_rules: ClassVar[tuple[str, ...]] = ("W2001",)
 
     def find(self, template: Template, options: Options) -> Iterator[Finding]:
-        unused, fixable, blocked = analyse(template)
-        clusters = clusters_of(template, fixable)
-        for name in unused:
+        unused_names, fixable, blocked = unused.parameters(template)
+        clusters = unused.parameter_clusters(template, fixable)
+        for name in unused_names:
             path: Path = ("Parameters", name)
             message = f"Parameter `{name}` is not used"
             if name not in fixable:
@@ -219,7 +97,7 @@ class UnusedParameter(Fixer):
                 yield self.finding(path, message, no_fix_reason=reason)
                 continue
             together = clusters[name]
-            paths = removal(template, together)
+            paths = unused.parameter_removal(template, together)
             note = f"removes the parameter `{name}`"
             if len(paths) > 1:
                 note += " and its interface metadata"
@@ -227,62 +105,3 @@ class UnusedParameter(Fixer):
             if others:
                 note += "; also " + ", ".join(f"`{n}`" for n in others) + ", unused too, that share its place"
             yield self.finding(path, message, [Delete(path=p) for p in paths], note=note)
-
-
-def analyse(template: Template, without: tuple[Path, ...] = ()) -> tuple[list[str], list[str], str]:
-    """The unused parameters as W2001 sees them (the nodes at ``without`` left out), those that can be
-    removed, and why none can (or '')."""
-    parameters = template.parameters
-    if not parameters or not isinstance(template.data, dict) or "Transform" in template.data:
-        return [], [], ""
-    uses = _Uses(template, without)
-    unused = [name for name in parameters if name not in uses.names]
-    blocked = ""
-    undefined = sorted(n for n in uses.targets if n not in parameters and n not in template.resources
-                       and not n.startswith("AWS::"))
-    if uses.preprocessed:
-        blocked = "the template is written for a preprocessor (Rain tags), which may use it"
-    elif undefined:
-        blocked = f"the template names `{undefined[0]}`, which it does not define: a tool may fill it in"
-    elif uses.computed:
-        blocked = "a `Ref` names its target with a function, which may give this parameter"
-    elif any("Fn::Transform" in value for _path, value in template.walk() if isinstance(value, dict)):
-        blocked = "an `Fn::Transform` in the template may use it"
-    fixable = [n for n in unused if not blocked and n not in uses.rules]
-    return unused, fixable, blocked
-
-
-def removal(template: Template, names: set[str]) -> list[Path]:
-    """The outermost nodes to delete to remove the parameters ``names`` and their interface entries."""
-    parameters = template.parameters
-    paths: list[Path] = []
-    if set(parameters) <= names:
-        paths.append(("Parameters",))
-    else:
-        paths += [("Parameters", n) for n in parameters if n in names]
-    return paths + _Interface(template).removal(names)
-
-
-def clusters_of(template: Template, fixable: list[str]) -> dict[str, set[str]]:
-    """For each removable parameter, the unused parameters its fix removes with it.
-
-    Unused parameters that fill a node together (a group, the labels, the section) are
-    removed by one fix, else each fix would leave the node empty for the others.
-    """
-    owner = {name: name for name in fixable}
-
-    def root(name: str) -> str:
-        while owner[name] != name:
-            name = owner[name]
-        return name
-
-    containers = [set(template.parameters), *_Interface(template).containers()]
-    for members in containers:
-        if len(members) > 1 and members <= owner.keys():
-            first, *rest = sorted(members)
-            for other in rest:
-                owner[root(other)] = root(first)
-    clusters: dict[str, set[str]] = {}
-    for name in fixable:
-        clusters.setdefault(root(name), set()).add(name)
-    return {name: clusters[root(name)] for name in fixable}

@@ -8,7 +8,7 @@ import yaml
 
 from cfnfix.models import Applicability, Finding, Options, SetValue
 from cfnfix.template import Template, to_data
-from fixers.engine_version import EngineVersion, _engines
+from cfnfix_fixers.engine_version import EngineVersion, _engines
 
 
 def find(text: str) -> list[Finding]:

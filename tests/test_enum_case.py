@@ -8,7 +8,7 @@ import yaml
 
 from cfnfix.models import Applicability, Finding, Options, SetValue
 from cfnfix.template import Template, to_data
-from fixers.enum_case import EnumCase
+from cfnfix_fixers.enum_case import EnumCase
 
 
 def find(text: str) -> list[Finding]:

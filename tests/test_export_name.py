@@ -9,7 +9,7 @@ import yaml
 
 from cfnfix.models import Applicability, Finding, InsertKey, Options, RenameKey, SetValue
 from cfnfix.template import Template, to_data
-from fixers.export_name import ExportName
+from cfnfix_fixers.export_name import ExportName
 
 HEAD = """\
 AWSTemplateFormatVersion: '2010-09-09'

@@ -8,7 +8,7 @@ import yaml
 
 from cfnfix.models import Applicability, Finding, Options, SetValue
 from cfnfix.template import Template, to_data
-from fixers.hardcoded_az import HardcodedAz
+from cfnfix_fixers.hardcoded_az import HardcodedAz
 
 
 def template(resources: str) -> Template:

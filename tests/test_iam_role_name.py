@@ -11,7 +11,7 @@ import yaml
 from cfnfix.edits import overlaps
 from cfnfix.models import AppendItem, Applicability, Delete, Finding, InsertKey, Options, SetValue
 from cfnfix.template import Template, to_data
-from fixers.iam_role_name import IamRoleName, as_text
+from cfnfix_fixers.iam_role_name import IamRoleName, as_text
 
 TRUST = """\
       AssumeRolePolicyDocument:

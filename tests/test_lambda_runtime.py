@@ -8,7 +8,7 @@ import yaml
 
 from cfnfix.models import Applicability, Delete, Finding, Options, SetValue
 from cfnfix.template import Template, to_data
-from fixers.lambda_runtime import LambdaRuntime
+from cfnfix_fixers.lambda_runtime import LambdaRuntime
 
 
 def find(text: str) -> list[Finding]:

@@ -9,7 +9,7 @@ import yaml
 
 from cfnfix.models import Applicability, Finding, Options, SetValue
 from cfnfix.template import Template, to_data
-from fixers.needless_sub import NeedlessSub
+from cfnfix_fixers.needless_sub import NeedlessSub
 
 
 def template(text: str) -> Template:

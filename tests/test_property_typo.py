@@ -9,7 +9,7 @@ import yaml
 
 from cfnfix.models import Applicability, Finding, Options, RenameKey
 from cfnfix.template import Template, to_data
-from fixers.property_typo import PropertyTypo, suggestions
+from cfnfix_fixers.property_typo import PropertyTypo, suggestions
 
 
 def template(resources: str) -> Template:

@@ -8,7 +8,7 @@ import yaml
 
 from cfnfix.models import Applicability, Delete, Finding, Options
 from cfnfix.template import Template, to_data
-from fixers.redundant_depends_on import RedundantDependsOn
+from cfnfix_fixers.redundant_depends_on import RedundantDependsOn
 
 HEAD = """\
 Conditions:

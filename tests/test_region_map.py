@@ -8,7 +8,7 @@ import yaml
 
 from cfnfix.models import Finding, InsertKey, Options
 from cfnfix.template import Template, to_data
-from fixers.region_map import RegionMap, is_region_name, is_zone_of, region_zones, zones_of
+from cfnfix_fixers.region_map import RegionMap, is_region_name, is_zone_of, region_zones, zones_of
 
 
 def find(text: str, *regions: str) -> list[Finding]:

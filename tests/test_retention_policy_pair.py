@@ -10,7 +10,7 @@ import yaml
 
 from cfnfix.models import Applicability, Finding, InsertKey, Options
 from cfnfix.template import Template, to_data
-from fixers.retention_policy_pair import RetentionPolicyPair
+from cfnfix_fixers.retention_policy_pair import RetentionPolicyPair
 
 HEAD = """\
 Parameters:

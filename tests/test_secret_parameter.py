@@ -8,7 +8,7 @@ import yaml
 
 from cfnfix.models import Delete, Finding, InsertKey, Options, SetValue
 from cfnfix.template import Template, to_data
-from fixers.secret_parameter import SecretParameter
+from cfnfix_fixers.secret_parameter import SecretParameter
 
 DYNAMIC = "{{resolve:secretsmanager:${%s}:SecretString:password}}"
 

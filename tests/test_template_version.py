@@ -9,7 +9,7 @@ import yaml
 
 from cfnfix.models import Finding, InsertKey, Options, SetValue
 from cfnfix.template import Template, to_data
-from fixers.template_version import TemplateVersion
+from cfnfix_fixers.template_version import TemplateVersion
 
 
 def find(text: str, fmt: str = "yaml") -> list[Finding]:

@@ -8,7 +8,7 @@ import yaml
 
 from cfnfix.models import Applicability, Delete, Finding, Options
 from cfnfix.template import Template, to_data
-from fixers.unused_parameter import UnusedParameter
+from cfnfix_fixers.unused_parameter import UnusedParameter
 
 INTERFACE = ("Metadata", "AWS::CloudFormation::Interface")
 
