@@ -7,6 +7,7 @@ fixer, ``cfnfix fix`` applies it, and the plugin's own tests run ``cfnfix.testin
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -51,6 +52,7 @@ class BucketVersioning(Fixer):
     summary: ClassVar[str] = "S3 bucket without versioning"
     applicability: ClassVar[Applicability] = Applicability.UNSAFE
     settings_model = Settings
+    help_uri: ClassVar[str] = "https://acme.example/cfnfix/ACME001"
 
     def find(self, template, options):
         status = self.settings(options, Settings).status
@@ -139,6 +141,11 @@ def test_the_plugin_is_listed_applied_and_tested(venv: Path, tmp_path: Path) -> 
     template.write_text(INPUT)
     assert _run(cfnfix, "fix", "--apply", "--unsafe-fixes", template).returncode == 0
     assert "Status: Suspended" in template.read_text()
+    template.write_text(INPUT)
+    sarif = json.loads(_run(cfnfix, "check", "--format", "sarif", template).stdout)
+    rules = {rule["id"]: rule for rule in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert rules["ACME001"]["helpUri"] == "https://acme.example/cfnfix/ACME001"
+    assert "## Fix safety" in rules["ACME001"]["help"]["markdown"]
     plugin = next(venv.parent.glob("acme-cfnfix"))
     tested = _run(venv / "bin" / "python", "-m", "pytest", "-q", "tests", cwd=plugin)
     assert tested.returncode == 0, tested.stdout + tested.stderr
