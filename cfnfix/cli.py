@@ -10,20 +10,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from cfnfix.config import Resolver
-    from cfnfix.discover import Found
     from cfnfix.models import Finding
     from cfnfix.pipeline import Outcome
     from cfnfix.report import Reported
+    from cfnfix.runner import Run
 
 app = typer.Typer(
     add_completion=False,
@@ -72,8 +69,6 @@ FormatOption = Annotated[
 ]
 OutputFile = Annotated[str | None, typer.Option("--output-file", "-o", help="Write the report to this file.")]
 Statistics = Annotated[bool, typer.Option("--statistics", help="A count per code instead of each finding.")]
-#: more files than this get a progress bar (on a terminal, outside CI)
-PROGRESS_AFTER = 30
 
 
 def _err(line: str) -> None:
@@ -116,94 +111,17 @@ def _resolver(select: str | None, ignore: str | None, unsafe: bool | None, regio
     return Resolver(overrides, Path(config) if config is not None else None, isolated)
 
 
-@dataclass
-class Run:
-    """What a run over the paths gave: templates processed (with where each is written),
-    error lines (exit 2) and notices (paths skipped, fixes not kept)."""
-
-    outcomes: list[tuple[Outcome, str]] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-
-
 def _run(paths: list[str], resolver: Resolver, *, fix: bool) -> Run:
-    """Process every file; bad input becomes an error line and the next file goes on.
-
-    A file found by walking a directory that does not parse and does not look like a
-    template either (a Helm chart, say) is skipped; a file named on the command line
-    that does not parse is always an error. Whatever goes wrong with one file, even a bug,
-    is that file's one error line: the other files are still processed. A configuration
-    file that cannot be used stops the run (exit 2) before anything is written.
-    """
+    """The runner's loop over the paths; a configuration that cannot be used exits 2."""
     from cfnfix.config import ConfigError
-    from cfnfix.discover import FileProblem, iter_files, read_file
-    from cfnfix.loader import Source, TemplateError, decode, might_be_template
-    from cfnfix.names import shown
-    from cfnfix.pipeline import process
-    from cfnfix.registry import fixers_for
+    from cfnfix.runner import process_paths
 
-    run = Run()
     try:
-        for found in _progress(list(iter_files(paths, resolver.excluded))):
-            name = shown(found.path)
-            if found.problem:
-                if found.named:
-                    run.errors.append(f"{name}:1: {found.problem}")
-                else:
-                    run.notices.append(f"{name}: skipped: {found.problem}")
-                continue
-            options = resolver.options(found.path)
-            source: Source | None = None
-            try:
-                source = decode(read_file(found.real, options.max_size), found.path)
-                outcome = process(source, found.path, fixers_for(options), options, fix=fix)
-            except TemplateError as exc:
-                if found.named or source is None or might_be_template(source.text):
-                    run.errors.append(str(exc))
-                continue
-            except FileProblem as exc:
-                run.errors.append(f"{name}:1: {exc}")
-                continue
-            except OSError as exc:
-                run.errors.append(f"{name}:1: cannot read: {(exc.strerror or str(exc)).lower()}")
-                continue
-            except Exception as exc:  # a bug: reported without its text, which may quote the template
-                run.errors.append(f"{name}:1: internal error: {type(exc).__name__} {_where(exc)}, "
-                                  "file left as it was")
-                continue
-            if outcome.is_template:
-                run.outcomes.append((outcome, found.real))
-                run.errors.extend(outcome.errors)
+        return process_paths(paths, resolver, fix=fix)
     except ConfigError as exc:
         for line in str(exc).splitlines():
             _err(line)
         raise typer.Exit(2) from None
-    return run
-
-
-def _progress(items: list[Found]) -> Iterator[Found]:
-    """The items, with a progress bar on stderr when there are many and stderr is a terminal outside CI."""
-    isatty = getattr(sys.stderr, "isatty", None)
-    if len(items) <= PROGRESS_AFTER or os.environ.get("CI") or not (isatty and isatty()):
-        yield from items
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("Checking templates", total=len(items))
-        for item in items:
-            yield item
-            progress.advance(task)
-
-
-def _where(exc: BaseException) -> str:
-    """Where an exception was raised: ``at module.py:123``."""
-    import os
-    import traceback
-
-    frames = traceback.extract_tb(exc.__traceback__)
-    return f"at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
 
 
 def format_finding(finding: Finding, unsafe: bool) -> str:
@@ -481,5 +399,7 @@ def main() -> None:
         _err(f"cfnfix: {exc}")
         sys.exit(2)
     except Exception as exc:  # a bug outside any one file's processing: still one line, never a traceback
-        _err(f"cfnfix: internal error: {type(exc).__name__} {_where(exc)}")
+        from cfnfix.runner import where
+
+        _err(f"cfnfix: internal error: {type(exc).__name__} {where(exc)}")
         sys.exit(2)

@@ -115,7 +115,7 @@ def test_a_file_name_with_a_newline_is_escaped_and_the_diff_applies(tmp_path: Pa
 
 def test_an_unexpected_exception_in_one_file_costs_only_that_file(tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    from cfnfix import cli, pipeline
+    from cfnfix import pipeline, runner
 
     real_process = pipeline.process
 
@@ -128,7 +128,7 @@ def test_an_unexpected_exception_in_one_file_costs_only_that_file(tmp_path: Path
     _write(tmp_path / "boom.yaml", FIXABLE)
     _write(tmp_path / "good.yaml", FIXABLE)
     monkeypatch.chdir(tmp_path)
-    run = cli._run(["boom.yaml", "good.yaml"], Resolver(), fix=True)
+    run = runner.process_paths(["boom.yaml", "good.yaml"], Resolver(), fix=True)
     assert len(run.outcomes) == 1 and run.outcomes[0][0].changed
     assert len(run.errors) == 1
     assert re.fullmatch(r"boom\.yaml:1: internal error: KeyError at test_hardening\.py:\d+, file left as it was",
