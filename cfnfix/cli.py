@@ -359,6 +359,55 @@ def config(
         raise typer.Exit(2) from None
 
 
+def _say(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+@app.command()
+def bot(
+    repo_dir: Annotated[str, typer.Argument(help="The git checkout (default: the working directory).")] = ".",
+    repository: Annotated[str | None, typer.Option(help="OWNER/NAME (default: $GITHUB_REPOSITORY, else the "
+                                                        "remote's URL).")] = None,
+    api_url: Annotated[str | None, typer.Option(help="The REST API (default: $GITHUB_API_URL, else "
+                                                     "https://api.github.com).")] = None,
+    remote: Annotated[str, typer.Option(help="The git remote.")] = "origin",
+    base: Annotated[str | None, typer.Option(help="The branch to fix (default: the repository's default).")] = None,
+    branch: Annotated[str, typer.Option(help="The bot's branch.")] = "cfnfix/fixes",
+    label: Annotated[str, typer.Option(help="The pull request's label.")] = "cfnfix",
+    author: Annotated[str, typer.Option(help="The commit's author and committer.")] = "cfnfix[bot] "
+                                                                                      "<cfnfix-bot@users.noreply.github.com>",
+    unsafe_fixes: Unsafe = None,
+    select: Select = None,
+    ignore: Ignore = None,
+    regions: Regions = None,
+    verify: Annotated[bool, typer.Option("--verify", help="Keep a file's fixes only if cfn-lint reports nothing "
+                                                          "new; the PR says how many findings go.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the pull request; push nothing, write nothing.")]
+    = False,
+    write_interval: Annotated[float, typer.Option(help="Seconds between two writes to the API (GitHub's advice "
+                                                       "against secondary rate limits).")] = 1.0,
+) -> None:
+    """Open, and keep up to date, one pull request with the fixes of the base branch (token: $GITHUB_TOKEN)."""
+    from cfnfix.bot import BotError, BotSettings, run_bot
+    from cfnfix.config import ConfigError
+    from cfnfix.forge import ForgeError
+    from cfnfix.git import GitError
+
+    resolver = _resolver(select, ignore, unsafe_fixes, regions, None, None, False, verify=verify)
+    settings = BotSettings(
+        repo_dir=repo_dir, repository=repository,
+        api_url=api_url or os.environ.get("GITHUB_API_URL") or "https://api.github.com",
+        remote=remote, base=base, branch=branch, label=label, author=author, dry_run=dry_run,
+        overrides=resolver.overrides, write_interval=write_interval,
+    )
+    try:
+        run_bot(settings, _say)
+    except (BotError, ForgeError, GitError, ConfigError) as exc:
+        _err(f"cfnfix bot: {exc}")
+        raise typer.Exit(2) from None
+
+
 @app.command()
 def rule(code: Annotated[str, typer.Argument(help="A fixer's code or name.")]) -> None:
     """Show a fixer's documentation."""
