@@ -243,3 +243,23 @@ def test_the_token_is_in_no_output_argument_list_or_git_config(world: World) -> 
     assert tip is not None
     assert SECRET_DEFAULT not in git("log", "-1", "--format=%B", tip, cwd=world.remote)
     assert all(r.authorization in ("present", "") for r in world.server.state.requests)
+
+
+def test_the_documented_workflows_are_valid_yaml_with_the_permissions_the_bot_needs() -> None:
+    import yaml
+
+    from tests.conftest import ROOT
+
+    docs = (ROOT / "docs" / "bot.md").read_text()
+    workflows = [yaml.safe_load(block.split("```", 1)[0]) for block in docs.split("```yaml\n")[1:]]
+    assert len(workflows) == 2
+    for workflow in workflows:
+        triggers = workflow[True]  # YAML 1.1 reads the key `on` as true
+        assert {"schedule", "workflow_dispatch"} <= set(triggers)
+        jobs = list(workflow["jobs"].values())
+        runs = [step.get("run", "") for job in jobs for step in job["steps"]]
+        assert any(run.startswith("cfnfix bot") for run in runs)
+        concurrency = workflow.get("concurrency") or jobs[0].get("concurrency")
+        assert concurrency["cancel-in-progress"] is False
+    assert workflows[0]["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert "matrix" in workflows[1]["jobs"]["bot"]["strategy"]
