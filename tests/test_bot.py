@@ -207,6 +207,14 @@ def test_api_failures_are_one_line_and_exit_2(world: World) -> None:
     retried = world.bot()
     assert retried.returncode == 0, retried.stderr
     assert "opened pull request #1" in retried.stdout
+    world.server.fail("GET", "/repos/acme/infra/pulls", 429, "too many requests", headers={"Retry-After": "0"})
+    world.server.fail("PATCH", "/repos/acme/infra/pulls/1", 403, "API rate limit exceeded",
+                      headers={"x-ratelimit-remaining": "0", "x-ratelimit-reset": "0"})
+    world.write("templates/queue.yaml", ANOTHER)
+    world.commit_and_push("queue")
+    limited = world.bot()
+    assert limited.returncode == 0, limited.stderr  # both retried after the wait they asked for
+    assert world.server.state.pulls[1]["title"] == "cfnfix: fix 2 findings in 2 templates"
     world.server.fail("GET", "/repos/acme/infra", 503, "Service Unavailable", times=10,
                       headers={"Retry-After": "0"})
     down = world.bot()
