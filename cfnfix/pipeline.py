@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from cfnfix.edits import EditError, apply_edits, overlaps
+from cfnfix.edits import EditError, apply_edits
 from cfnfix.fixer import Fixer
 from cfnfix.loader import Source, TemplateError, load_template
 from cfnfix.models import Applicability, Edit, Finding, Options, Path
@@ -100,22 +100,41 @@ def _touched(finding: Finding) -> list[Path]:
     return [edit.touches() for edit in finding.fix.edits] if finding.fix else []
 
 
-def _nests(paths: list[Path]) -> bool:
-    return any(overlaps(a, b) for i, a in enumerate(paths) for b in paths[i + 1 :])
+class _Claims:
+    """The nodes chosen fixes touch: whether a path is one of them, inside one, or holds one, in
+    time proportional to the path's depth (not to the number of fixes chosen)."""
+
+    def __init__(self) -> None:
+        self.paths: set[Path] = set()
+        self.holders: set[Path] = set()  # every proper prefix of a claimed path
+
+    def overlaps(self, path: Path) -> bool:
+        return path in self.holders or any(path[:depth] in self.paths for depth in range(len(path) + 1))
+
+    def add(self, path: Path) -> None:
+        self.paths.add(path)
+        self.holders.update(path[:depth] for depth in range(len(path)))
 
 
 def choose(findings: Sequence[Finding], unsafe: bool) -> list[Finding]:
     """Fixable findings whose edits touch no node another chosen fix touches (first by code wins)."""
     chosen: list[Finding] = []
-    taken: list[Path] = []
+    taken = _Claims()
     for finding in sorted(findings, key=lambda f: (f.code, f.line, f.column)):
         if not finding.fixable(unsafe):
             continue
-        paths = _touched(finding)
-        if _nests(paths) or any(overlaps(p, t) for p in paths for t in taken):
+        own = _Claims()
+        clash = False
+        for path in _touched(finding):
+            if own.overlaps(path) or taken.overlaps(path):
+                clash = True
+                break
+            own.add(path)
+        if clash:
             continue
         chosen.append(finding)
-        taken.extend(paths)
+        for path in own.paths:
+            taken.add(path)
     return chosen
 
 

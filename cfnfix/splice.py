@@ -26,7 +26,7 @@ from cfnfix.render import (
     yaml_item,
     yaml_string,
 )
-from cfnfix.template import intrinsic_name, node_tag, plain_scalar
+from cfnfix.template import KeyIndex, intrinsic_name, node_tag, plain_scalar
 
 
 class SpliceError(Exception):
@@ -57,6 +57,7 @@ class Splicer:
         self.style = style
         self.alias_of = alias_of or {}
         self.replacements: list[Replacement] = []
+        self.keys = KeyIndex()
         self.empty_at: dict[int, int] = {}
         self._mark_empty_scalars(root)
 
@@ -101,11 +102,10 @@ class Splicer:
             unwrapped = False
             parent, key = node, None
             if node.id == "mapping" and isinstance(part, str):
-                for k, v in node.value:
-                    if k.id == "scalar" and k.value == part:
-                        key, node = k, v
-                if key is None:
+                entry = self.keys.entry(node, part)
+                if entry is None:
                     raise SpliceError(f"no key {part!r} at {path}")
+                key, node = entry
             elif node.id == "sequence" and isinstance(part, int) and 0 <= part < len(node.value):
                 node = node.value[part]
             else:

@@ -8,9 +8,9 @@ builder serves both and the findings cannot depend on which loader ran.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, cast
 
 from yaml.constructor import SafeConstructor
 from yaml.nodes import ScalarNode as _PyScalarNode
@@ -19,6 +19,7 @@ from yaml.resolver import Resolver
 from cfnfix.models import Path
 
 Format = Literal["yaml", "json"]
+T = TypeVar("T")
 
 _RESOLVER = Resolver()
 _CONSTRUCTOR = SafeConstructor()
@@ -246,6 +247,15 @@ class Template:
         self._aliases: list[tuple[Path, Path]] | None = None
         #: the editing model's alias occurrences: id(occurrence) -> anchored node
         self.alias_of: dict[int, Any] = {}
+        self._memo: dict[str, Any] = {}
+        self._keys = KeyIndex()
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()``'s result, computed once for this template (this version of its text): what a
+        fixer derives from the whole template is not rebuilt per candidate."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(T, self._memo[key])
 
     @property
     def aliases(self) -> list[tuple[Path, Path]]:
@@ -395,10 +405,16 @@ class Template:
         """The composed node at ``path`` (a key's value), or None."""
         node = self.root
         for part in path:
-            node = child_node(node, part)
+            node = self._child(node, part)
             if node is None:
                 return None
         return node
+
+    def _child(self, node: Any, part: Any) -> Any:
+        if node is not None and node.id == "mapping" and intrinsic_name(node_tag(node)) is None:
+            entry = self._keys.entry(node, part)
+            return entry[1] if entry is not None else None
+        return child_node(node, part)
 
     def mark(self, path: Path) -> tuple[int, int]:
         """1-based line and column of the deepest existing node on ``path`` (its key, if any)."""
@@ -407,10 +423,11 @@ class Template:
         for part in path:
             if node is None:
                 break
-            key = key_node(node, part)
+            entry = self._keys.entry(node, part) if node.id == "mapping" else None
+            key = entry[0] if entry is not None else None
             if key is not None:
                 best = (key.start_mark.line + 1, key.start_mark.column + 1)
-            node = child_node(node, part)
+            node = self._child(node, part)
             if node is not None and key is None:
                 best = (node.start_mark.line + 1, node.start_mark.column + 1)
         return best
@@ -444,6 +461,23 @@ def _find_aliases(root: Any, alias_of: dict[int, Any]) -> list[tuple[Path, Path]
 def sub_variables(text: str) -> list[str]:
     """The ``${Name}`` variables of a Fn::Sub string (``${!Literal}`` escapes excluded)."""
     return [m.group(1).strip() for m in _SUB_VARIABLE.finditer(text)]
+
+
+class KeyIndex:
+    """Mapping lookups on a composed tree in constant time: each mapping's keys are indexed the
+    first time one of them is looked up (a linear scan per lookup makes marks and splices
+    quadratic in a template with thousands of resources)."""
+
+    def __init__(self) -> None:
+        self._tables: dict[int, dict[Any, tuple[Any, Any]]] = {}
+
+    def entry(self, mapping: Any, part: Any) -> tuple[Any, Any] | None:
+        """(key node, value node) of ``part`` in a mapping node, or None."""
+        table = self._tables.get(id(mapping))
+        if table is None:
+            table = {key.value: (key, value) for key, value in mapping.value if key.id == "scalar"}
+            self._tables[id(mapping)] = table
+        return table.get(part)
 
 
 def key_node(node: Any, part: Any) -> Any:

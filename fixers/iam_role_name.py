@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any, ClassVar, Literal
 
@@ -145,6 +145,15 @@ def _glob(pattern: str) -> re.Pattern[str]:
 
 def _dotted(path: Path) -> str:
     return ".".join(str(p) for p in path)
+
+
+@dataclass
+class _UseIndex:
+    """A template's string expressions that may use a role, and where each name may appear."""
+
+    every: list[tuple[Path, Any, str]] = field(default_factory=list)
+    by_token: dict[str, list[int]] = field(default_factory=dict)
+    wildcards: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -383,8 +392,8 @@ class IamRoleName(Fixer):
         """Each literal use of the role's name: its path, kind and the value it becomes."""
         own_tags: Path = ("Resources", role.logical_id, "Properties", "Tags")
         own_name: Path = ("Resources", role.logical_id, "Properties", "RoleName")
-        for path, value, text in _expressions(template.data, ()):
-            if path == own_name or path[: len(own_tags)] == own_tags or not self._may_use(path):
+        for path, value, text in self._candidates(template, role):
+            if path == own_name or path[: len(own_tags)] == own_tags:
                 continue
             kind = self._classify(template, role, path, text)
             if kind == "arn":
@@ -396,6 +405,35 @@ class IamRoleName(Fixer):
                     yield path, kind, ref(role.logical_id)
             elif kind is not None:
                 yield path, kind, value
+
+    def _candidates(self, template: Template, role: _Role) -> list[tuple[Path, Any, str]]:
+        """The string expressions that may name ``role`` (by its name, an ARN ending in it, a role
+        part of a principal), in document order: those indexed under its name, and every wildcard."""
+        index = template.memo("iam-role-name:uses", lambda: self._index(template))
+        if "/" in role.text:  # a name no token can stand for: look at every expression
+            return index.every
+        found = index.by_token.get(role.text, []) + index.wildcards
+        return [index.every[i] for i in sorted(set(found))]
+
+    def _index(self, template: Template) -> _UseIndex:
+        """Every string expression that may be a use, once per template, indexed by the names it may hold."""
+        index = _UseIndex()
+        for path, value, text in _expressions(template.data, ()):
+            if not self._may_use(path):
+                continue
+            position = len(index.every)
+            index.every.append((path, value, text))
+            tokens = {text, text.rsplit("/", 1)[-1]}
+            wildcard = False
+            for match in _ROLE_PART.finditer(text):
+                for segment in match.group(1).split("/"):
+                    tokens.add(segment)
+                    wildcard = wildcard or "*" in segment or "?" in segment
+            if wildcard:
+                index.wildcards.append(position)
+            for token in tokens:
+                index.by_token.setdefault(token, []).append(position)
+        return index
 
     @staticmethod
     def _may_use(path: Path) -> bool:
