@@ -49,6 +49,9 @@ ConfigFile = Annotated[
     str | None, typer.Option("--config", help="Use this configuration file for every template (no search)."),
 ]
 Isolated = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
+Jobs = Annotated[
+    int | None, typer.Option("--jobs", "-j", min=1, help="Processes to use (default: one per core; 1: serial)."),
+]
 WarnUnused = Annotated[
     bool | None,
     typer.Option("--warn-unused-ignores/--no-warn-unused-ignores",
@@ -111,13 +114,13 @@ def _resolver(select: str | None, ignore: str | None, unsafe: bool | None, regio
     return Resolver(overrides, Path(config) if config is not None else None, isolated)
 
 
-def _run(paths: list[str], resolver: Resolver, *, fix: bool) -> Run:
+def _run(paths: list[str], resolver: Resolver, *, fix: bool, jobs: int | None = None) -> Run:
     """The runner's loop over the paths; a configuration that cannot be used exits 2."""
     from cfnfix.config import ConfigError
     from cfnfix.runner import process_paths
 
     try:
-        return process_paths(paths, resolver, fix=fix)
+        return process_paths(paths, resolver, fix=fix, jobs=jobs or os.cpu_count() or 1)
     except ConfigError as exc:
         for line in str(exc).splitlines():
             _err(line)
@@ -222,11 +225,12 @@ def check(
     config: ConfigFile = None,
     isolated: Isolated = False,
     warn_unused_ignores: WarnUnused = None,
+    jobs: Jobs = None,
 ) -> None:
     """Report findings as FILE:LINE:COL: CODE message. Exit 0 none, 1 findings, 2 error."""
     resolver = _resolver(select, ignore, unsafe_fixes, regions, max_size, config, isolated,
                          extend_select=extend_select, warn_unused_ignores=warn_unused_ignores)
-    run = _run(paths, resolver, fix=False)
+    run = _run(paths, resolver, fix=False, jobs=jobs)
     reported = _reported(run.outcomes, which="findings", previews=output_format is OutputFormat.sarif)
     _write_report(reported, output_format, statistics, output_file, stream=sys.stdout)
     if reported and output_format is OutputFormat.text:
@@ -258,6 +262,7 @@ def fix(
     ] = OutputFormat.text,
     output_file: OutputFile = None,
     statistics: Statistics = False,
+    jobs: Jobs = None,
 ) -> None:
     """Print a unified diff of every fix (exit 1 if any); with --apply write them (exit 1 if findings remain)."""
     resolver = _resolver(select, ignore, unsafe_fixes, regions, max_size, config, isolated,
@@ -266,7 +271,7 @@ def fix(
     from cfnfix.discover import remove_stale_temporaries, write_atomically
     from cfnfix.names import shown
 
-    run = _run(paths, resolver, fix=True)
+    run = _run(paths, resolver, fix=True, jobs=jobs)
     if verify:
         from cfnfix.verify import verify as verify_outcome
 

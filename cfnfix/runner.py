@@ -10,6 +10,7 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from cfnfix.config import Resolver
 from cfnfix.discover import Found
@@ -17,6 +18,9 @@ from cfnfix.pipeline import Outcome
 
 #: more files than this get a progress bar (on a terminal, outside CI)
 PROGRESS_AFTER = 30
+#: fewer files than this are processed in this process whatever --jobs says (a pool costs more)
+PARALLEL_AFTER = 16
+T = TypeVar("T")
 
 
 @dataclass
@@ -29,65 +33,102 @@ class Run:
     notices: list[str] = field(default_factory=list)
 
 
-def process_paths(paths: list[str], resolver: Resolver, *, fix: bool, progress: bool = True) -> Run:
+@dataclass
+class FileResult:
+    """What processing one file gave: its outcome (a template's) and its lines."""
+
+    outcome: Outcome | None = None
+    real: str = ""
+    errors: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def process_paths(paths: list[str], resolver: Resolver, *, fix: bool, progress: bool = True, jobs: int = 1) -> Run:
     """Process every file; bad input becomes an error line and the next file goes on.
 
     A file found by walking a directory that does not parse and does not look like a
     template either (a Helm chart, say) is skipped; a file named explicitly that does not
     parse is always an error. Whatever goes wrong with one file, even a bug, is that file's
     one error line. A configuration file that cannot be used raises ConfigError.
+
+    With ``jobs`` above 1, files are processed by that many processes, each file by one; the
+    results are taken in the files' order, so the run is the same as a serial one.
     """
-    from cfnfix.discover import FileProblem, iter_files, read_file
+    from cfnfix.discover import iter_files
+
+    run = Run()
+    found_files = list(iter_files(paths, resolver.excluded))
+    todo = [f for f in found_files if not f.problem]
+    results: Iterator[FileResult]
+    if jobs > 1 and len(todo) >= PARALLEL_AFTER:
+        results = _in_processes(found_files, resolver, fix, jobs)
+    else:
+        results = (process_file(found, resolver, fix) for found in found_files)
+    for result in _progress(results, len(found_files)) if progress else results:
+        run.errors.extend(result.errors)
+        run.notices.extend(result.notices)
+        if result.outcome is not None:
+            run.outcomes.append((result.outcome, result.real))
+    return run
+
+
+def _in_processes(found_files: list[Found], resolver: Resolver, fix: bool, jobs: int) -> Iterator[FileResult]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context(method)
+    chunk = max(1, len(found_files) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        yield from pool.map(process_file, found_files, [resolver] * len(found_files), [fix] * len(found_files),
+                            chunksize=chunk)
+
+
+def process_file(found: Found, resolver: Resolver, fix: bool) -> FileResult:
+    """One file, read and processed with the options its configuration gives."""
+    from cfnfix.discover import FileProblem, read_file
     from cfnfix.loader import Source, TemplateError, decode, might_be_template
     from cfnfix.names import shown
     from cfnfix.pipeline import process
     from cfnfix.registry import fixers_for
 
-    run = Run()
-    found_files = list(iter_files(paths, resolver.excluded))
-    for found in _progress(found_files) if progress else found_files:
-        name = shown(found.path)
-        if found.problem:
-            if found.named:
-                run.errors.append(f"{name}:1: {found.problem}")
-            else:
-                run.notices.append(f"{name}: skipped: {found.problem}")
-            continue
-        options = resolver.options(found.path)
-        source: Source | None = None
-        try:
-            source = decode(read_file(found.real, options.max_size), found.path)
-            outcome = process(source, found.path, fixers_for(options), options, fix=fix)
-        except TemplateError as exc:
-            if found.named or source is None or might_be_template(source.text):
-                run.errors.append(str(exc))
-            continue
-        except FileProblem as exc:
-            run.errors.append(f"{name}:1: {exc}")
-            continue
-        except OSError as exc:
-            run.errors.append(f"{name}:1: cannot read: {(exc.strerror or str(exc)).lower()}")
-            continue
-        except Exception as exc:  # a bug: reported without its text, which may quote the template
-            run.errors.append(f"{name}:1: internal error: {type(exc).__name__} {where(exc)}, file left as it was")
-            continue
-        if outcome.is_template:
-            run.outcomes.append((outcome, found.real))
-            run.errors.extend(outcome.errors)
-    return run
+    name = shown(found.path)
+    if found.problem:
+        if found.named:
+            return FileResult(errors=[f"{name}:1: {found.problem}"])
+        return FileResult(notices=[f"{name}: skipped: {found.problem}"])
+    options = resolver.options(found.path)
+    source: Source | None = None
+    try:
+        source = decode(read_file(found.real, options.max_size), found.path)
+        outcome = process(source, found.path, fixers_for(options), options, fix=fix)
+    except TemplateError as exc:
+        if found.named or source is None or might_be_template(source.text):
+            return FileResult(errors=[str(exc)])
+        return FileResult()
+    except FileProblem as exc:
+        return FileResult(errors=[f"{name}:1: {exc}"])
+    except OSError as exc:
+        return FileResult(errors=[f"{name}:1: cannot read: {(exc.strerror or str(exc)).lower()}"])
+    except Exception as exc:  # a bug: reported without its text, which may quote the template
+        return FileResult(errors=[f"{name}:1: internal error: {type(exc).__name__} {where(exc)}, "
+                                  "file left as it was"])
+    if not outcome.is_template:
+        return FileResult()
+    return FileResult(outcome, found.real, list(outcome.errors))
 
 
-def _progress(items: list[Found]) -> Iterator[Found]:
+def _progress(items: Iterator[T], total: int) -> Iterator[T]:
     """The items, with a progress bar on stderr when there are many and stderr is a terminal outside CI."""
     isatty = getattr(sys.stderr, "isatty", None)
-    if len(items) <= PROGRESS_AFTER or os.environ.get("CI") or not (isatty and isatty()):
+    if total <= PROGRESS_AFTER or os.environ.get("CI") or not (isatty and isatty()):
         yield from items
         return
     from rich.console import Console
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("Checking templates", total=len(items))
+        task = progress.add_task("Checking templates", total=total)
         for item in items:
             yield item
             progress.advance(task)
