@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
     no_args_is_help=True,
     help="Find known defects in CloudFormation templates and fix them, keeping every other byte.",
 )
