@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     for command in (["check"], ["fix", "--unsafe-fixes"]):
-        base = [sys.executable, "-m", "cfnfix", *command, args.path]
+        base = [sys.executable, "-m", "cfnfix", *command, "--no-cache", args.path]
         serial, serial_out = best([*base, "--jobs", "1"], args.runs)
         parallel, parallel_out = best([*base, "--jobs", str(args.jobs)], args.runs)
         same = "same output" if serial_out == parallel_out else "OUTPUT DIFFERS"

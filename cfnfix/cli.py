@@ -50,6 +50,10 @@ ConfigFile = Annotated[
     str | None, typer.Option("--config", help="Use this configuration file for every template (no search)."),
 ]
 Isolated = Annotated[bool, typer.Option("--isolated", help="Ignore every configuration file.")]
+CacheDir = Annotated[str | None, typer.Option("--cache-dir", help="Where results are cached (default: "
+                                                                  ".cfnfix_cache at the project root: the closest "
+                                                                  "directory with .git or a configuration file).")]
+NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
 Jobs = Annotated[
     int | None, typer.Option("--jobs", "-j", min=1, help="Processes to use (default: one per core; 1: serial)."),
 ]
@@ -115,13 +119,17 @@ def _resolver(select: str | None, ignore: str | None, unsafe: bool | None, regio
     return Resolver(overrides, Path(config) if config is not None else None, isolated)
 
 
-def _run(paths: list[str], resolver: Resolver, *, fix: bool, jobs: int | None = None) -> Run:
+def _run(paths: list[str], resolver: Resolver, *, fix: bool, jobs: int | None = None, cache_dir: str | None = None,
+         no_cache: bool = False) -> Run:
     """The runner's loop over the paths; a configuration that cannot be used exits 2."""
+    from cfnfix.cache import CACHE_DIR, project_root
     from cfnfix.config import ConfigError
     from cfnfix.runner import process_paths
 
+    root = None if no_cache or cache_dir else project_root()
+    directory = None if no_cache else cache_dir or (str(root / CACHE_DIR) if root is not None else None)
     try:
-        return process_paths(paths, resolver, fix=fix, jobs=jobs or os.cpu_count() or 1)
+        return process_paths(paths, resolver, fix=fix, jobs=jobs or os.cpu_count() or 1, cache_dir=directory)
     except ConfigError as exc:
         for line in str(exc).splitlines():
             _err(line)
@@ -227,11 +235,13 @@ def check(
     isolated: Isolated = False,
     warn_unused_ignores: WarnUnused = None,
     jobs: Jobs = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
 ) -> None:
     """Report findings as FILE:LINE:COL: CODE message. Exit 0 none, 1 findings, 2 error."""
     resolver = _resolver(select, ignore, unsafe_fixes, regions, max_size, config, isolated,
                          extend_select=extend_select, warn_unused_ignores=warn_unused_ignores)
-    run = _run(paths, resolver, fix=False, jobs=jobs)
+    run = _run(paths, resolver, fix=False, jobs=jobs, cache_dir=cache_dir, no_cache=no_cache)
     reported = _reported(run.outcomes, which="findings", previews=output_format is OutputFormat.sarif)
     _write_report(reported, output_format, statistics, output_file, stream=sys.stdout)
     if reported and output_format is OutputFormat.text:
@@ -264,6 +274,8 @@ def fix(
     output_file: OutputFile = None,
     statistics: Statistics = False,
     jobs: Jobs = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
 ) -> None:
     """Print a unified diff of every fix (exit 1 if any); with --apply write them (exit 1 if findings remain)."""
     resolver = _resolver(select, ignore, unsafe_fixes, regions, max_size, config, isolated,
@@ -272,7 +284,7 @@ def fix(
     from cfnfix.discover import remove_stale_temporaries, write_atomically
     from cfnfix.names import shown
 
-    run = _run(paths, resolver, fix=True, jobs=jobs)
+    run = _run(paths, resolver, fix=True, jobs=jobs, cache_dir=cache_dir, no_cache=no_cache or verify)
     if verify:
         from cfnfix.verify import verify as verify_outcome
 

@@ -1,0 +1,74 @@
+"""The cache: a hit gives exactly what a miss gives; a changed byte or option misses; a broken
+entry is ignored and written again; nothing is cached outside a project unless asked."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from tests.conftest import CORPUS, GOLDEN, run_cli
+
+TREE = CORPUS if CORPUS.is_dir() else GOLDEN
+
+
+def _project(tmp_path: Path) -> Path:
+    project = tmp_path / "project"
+    shutil.copytree(TREE, project / "templates")
+    for path in project.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    (project / ".git").mkdir()  # a project root, as a checkout has
+    return project
+
+
+def _entries(project: Path) -> list[Path]:
+    return sorted((project / ".cfnfix_cache").rglob("*.json"))
+
+
+def test_a_hit_gives_what_a_miss_gives(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    for command in (("check",), ("check", "--format", "json"), ("fix", "--unsafe-fixes")):
+        cold = run_cli(*command, "templates", cwd=project)
+        entries = _entries(project)
+        warm = run_cli(*command, "templates", cwd=project)
+        assert entries and _entries(project) == entries, command  # served from the cache, nothing new written
+        uncached = run_cli(*command, "--no-cache", "templates", cwd=project)
+        assert (warm.returncode, warm.stdout, warm.stderr) == (cold.returncode, cold.stdout, cold.stderr)
+        assert (uncached.returncode, uncached.stdout, uncached.stderr) == (cold.returncode, cold.stdout, cold.stderr)
+    assert (project / ".cfnfix_cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+    applied = run_cli("fix", "--apply", "--unsafe-fixes", "templates", cwd=project)  # its result came from the cache
+    fresh = _project(tmp_path / "fresh")
+    direct = run_cli("fix", "--apply", "--unsafe-fixes", "--no-cache", "templates", cwd=fresh)
+    assert (applied.returncode, applied.stderr) == (direct.returncode, direct.stderr)
+    for path in (project / "templates").rglob("*"):
+        if path.is_file():
+            assert path.read_bytes() == (fresh / path.relative_to(project)).read_bytes(), path
+
+
+def test_a_changed_byte_or_option_misses_and_a_broken_entry_is_rewritten(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    template = next(p for p in sorted((project / "templates").rglob("*.yaml")) if "Resources" in p.read_text())
+    before = run_cli("check", str(template.relative_to(project)), cwd=project)
+    (entry,) = _entries(project)
+    template.write_text(template.read_text() + "# one more line\n")
+    after = run_cli("check", str(template.relative_to(project)), cwd=project)
+    assert len(_entries(project)) == 2 and after.returncode == before.returncode
+    run_cli("check", "--select", "CFX002", str(template.relative_to(project)), cwd=project)
+    assert len(_entries(project)) == 3
+    newest = max(_entries(project), key=lambda p: p.stat().st_mtime_ns)
+    newest.write_text('{"key": "broken')
+    again = run_cli("check", "--select", "CFX002", str(template.relative_to(project)), cwd=project)
+    assert again.returncode in (0, 1) and "Traceback" not in again.stderr
+    assert json.loads(newest.read_text())["key"] == newest.stem  # written again, whole
+    assert entry.exists()
+
+
+def test_nothing_is_cached_outside_a_project_or_with_no_cache(tmp_path: Path) -> None:
+    (tmp_path / "t.yaml").write_text("Resources:\n  T:\n    Type: AWS::SNS::Topic\n")
+    run_cli("check", "t.yaml", cwd=tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.yaml"]
+    run_cli("check", "--cache-dir", "here", "t.yaml", cwd=tmp_path)
+    assert len(list((tmp_path / "here").rglob("*.json"))) == 1
+    (tmp_path / ".git").mkdir()
+    run_cli("check", "--no-cache", "t.yaml", cwd=tmp_path)
+    assert not (tmp_path / ".cfnfix_cache").exists()
