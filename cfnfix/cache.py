@@ -57,7 +57,8 @@ class Cache:
 
     def key(self, path: str, data: bytes, options: Any, fix: bool) -> str:
         digest = hashlib.sha256()
-        for part in (_environment(), os.path.abspath(path), options.model_dump_json(), str(fix)):
+        # the path as given too: findings and diffs name the file so, and `./t.yaml` is not `t.yaml`
+        for part in (_environment(), os.path.abspath(path), path, options.model_dump_json(), str(fix)):
             digest.update(part.encode("utf-8", "surrogateescape"))
             digest.update(b"\0")
         digest.update(hashlib.sha256(data).digest())

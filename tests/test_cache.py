@@ -72,3 +72,11 @@ def test_nothing_is_cached_outside_a_project_or_with_no_cache(tmp_path: Path) ->
     (tmp_path / ".git").mkdir()
     run_cli("check", "--no-cache", "t.yaml", cwd=tmp_path)
     assert not (tmp_path / ".cfnfix_cache").exists()
+
+
+def test_a_file_named_another_way_is_reported_under_that_name(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "t.yaml").write_text("Resources:\n  T:\n    Type: AWS::SNS::Topic\n")
+    first = run_cli("check", "t.yaml", cwd=tmp_path)
+    second = run_cli("check", "./t.yaml", cwd=tmp_path)
+    assert first.stdout.startswith("t.yaml:1:1: CFX005") and second.stdout.startswith("./t.yaml:1:1: CFX005")
