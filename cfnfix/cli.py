@@ -136,13 +136,6 @@ def _run(paths: list[str], resolver: Resolver, *, fix: bool, jobs: int | None = 
         raise typer.Exit(2) from None
 
 
-def format_finding(finding: Finding, unsafe: bool) -> str:
-    """``FILE:LINE:COL: CODE [*] message``: ``[*]`` a fix applies, ``[unsafe]`` one needs --unsafe-fixes."""
-    from cfnfix.report import text_line
-
-    return text_line(finding, unsafe)
-
-
 def _color(stream: object) -> bool:
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty()) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"

@@ -480,16 +480,6 @@ class KeyIndex:
         return table.get(part)
 
 
-def key_node(node: Any, part: Any) -> Any:
-    if node is None or node.id != "mapping":
-        return None
-    found = None
-    for key, _value in node.value:
-        if key.id == "scalar" and key.value == part:
-            found = key
-    return found
-
-
 def child_node(node: Any, part: Any) -> Any:
     """The node of one path step below ``node``: a mapping value, a sequence item, or an intrinsic."""
     if node is None:

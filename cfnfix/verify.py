@@ -38,8 +38,10 @@ def lint_matches(text: str, regions: tuple[str, ...] = ("us-east-1",)) -> list[L
     return [(m.rule.id, tuple(m.path or ()), m.message) for m in matches]
 
 
+@functools.lru_cache(maxsize=64)
 def lint(text: str, regions: tuple[str, ...]) -> Counter[tuple[str, str]]:
-    """cfn-lint's findings of a template text, as (rule id, message) counts."""
+    """cfn-lint's findings of a template text, as (rule id, message) counts (cached: verifying a fix
+    and counting what it removed read the same two texts; callers must not change the Counter)."""
     return Counter((rule, message) for rule, _path, message in lint_matches(text, regions))
 
 
