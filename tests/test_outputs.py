@@ -68,6 +68,10 @@ def test_sarif_is_valid_and_its_fixes_give_what_fix_writes(tmp_path: Path) -> No
     rules = {rule["id"]: rule for rule in run["tool"]["driver"]["rules"]}
     assert {"CFX002", "CFX004", "CFX005", "CFX103"} <= set(rules)
     assert "## Fix safety" in rules["CFX004"]["help"]["markdown"]
+    # every built-in rule's helpUri is its page in the project's docs, and that page exists
+    for code, rule in rules.items():
+        assert rule["helpUri"] == f"https://github.com/cfnfix/cfnfix/blob/main/docs/rules/{code}.md"
+        assert (ROOT / "docs" / "rules" / f"{code}.md").is_file()
     results = run["results"]
     assert {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in results} == {
         ("CFX002", "stacks/app.yaml"), ("CFX004", "stacks/app.yaml"), ("CFX005", "stacks/app.yaml"),
