@@ -60,6 +60,8 @@ class Proposal:
     files: list[str]
     verified: str = ""
     problems: list[str] = field(default_factory=list)
+    #: findings no fix can make, with what to do by hand (path in the repository, finding)
+    suggestions: list[tuple[str, Finding]] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -93,6 +95,10 @@ def body(proposal: Proposal, version: str) -> str:
         lines += ["", "### What changes when this is deployed", ""]
         lines += [f"- `{path}` line {f.line}, {f.code} {f.name}: {f.fix.note or f.message}" for path, f in unsafe
                   if f.fix is not None]
+    if proposal.suggestions:
+        from cfnfix.report import suggestions_markdown
+
+        lines += ["", *suggestions_markdown(proposal.suggestions, heading="### Suggestions (not applied)")]
     if proposal.verified:
         lines += ["", proposal.verified]
     if proposal.problems:
@@ -190,10 +196,12 @@ class Bot:
         fixed: list[tuple[str, Finding]] = []
         diffs: list[str] = []
         files: list[str] = []
+        suggestions: list[tuple[str, Finding]] = []
         for outcome, real in run.outcomes:
+            path = os.path.relpath(outcome.filename, worktree).replace(os.sep, "/")
+            suggestions += [(path, f) for f in outcome.remaining if f.suggestion]
             if not outcome.changed:
                 continue
-            path = os.path.relpath(outcome.filename, worktree).replace(os.sep, "/")
             write_atomically(real, outcome.source.encode(outcome.text))
             files.append(path)
             fixed += [(path, f) for f in outcome.applied]
@@ -206,7 +214,7 @@ class Bot:
             return None
         verified = (f"cfn-lint (`--verify`): this change removes {verified_removed} finding"
                     f"{'s' * (verified_removed != 1)} and adds none." if overrides.verify else "")
-        return Proposal(base, base_tip, fixed, "".join(diffs), files, verified, problems)
+        return Proposal(base, base_tip, fixed, "".join(diffs), files, verified, problems, suggestions)
 
     def _commit(self, worktree: str, proposal: Proposal) -> str:
         self.git.run("add", "--", *proposal.files, cwd=worktree)

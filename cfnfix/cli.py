@@ -57,6 +57,11 @@ NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor writ
 Jobs = Annotated[
     int | None, typer.Option("--jobs", "-j", min=1, help="Processes to use (default: one per core; 1: serial)."),
 ]
+Profile = Annotated[
+    str | None,
+    typer.Option("--profile", help="Also run the fixers of this profile (ci: make templates deployable and "
+                                   "removable in a test pipeline)."),
+]
 WarnUnused = Annotated[
     bool | None,
     typer.Option("--warn-unused-ignores/--no-warn-unused-ignores",
@@ -85,13 +90,13 @@ def _err(line: str) -> None:
 
 def _resolver(select: str | None, ignore: str | None, unsafe: bool | None, regions: str | None,
               max_size: str | None, config: str | None, isolated: bool, *, extend_select: str | None = None,
-              verify: bool = False, warn_unused_ignores: bool | None = None) -> Resolver:
+              verify: bool = False, warn_unused_ignores: bool | None = None, profile: str | None = None) -> Resolver:
     """The command line's settings over the configuration files'; a bad value exits 2."""
     from pathlib import Path
 
     from cfnfix.config import Overrides, Resolver, expand_regions, split_list
     from cfnfix.discover import parse_size
-    from cfnfix.registry import UnknownFixerError, select_fixers
+    from cfnfix.registry import UnknownFixerError, UnknownProfileError, select_fixers
 
     try:
         size = parse_size(max_size) if max_size is not None else None
@@ -107,10 +112,11 @@ def _resolver(select: str | None, ignore: str | None, unsafe: bool | None, regio
         max_size=max(size, 1) if size is not None else None,
         verify=verify,
         warn_unused_ignores=warn_unused_ignores,
+        profile=profile,
     )
     try:
-        select_fixers(overrides.select or (), overrides.ignore or (), overrides.extend_select or ())
-    except UnknownFixerError as exc:
+        select_fixers(overrides.select or (), overrides.ignore or (), overrides.extend_select or (), profile or "")
+    except (UnknownFixerError, UnknownProfileError) as exc:
         _err(f"cfnfix: {exc}")
         raise typer.Exit(2) from None
     if config is not None and not os.path.isfile(config):
@@ -222,6 +228,7 @@ def check(
     extend_select: ExtendSelect = None,
     ignore: Ignore = None,
     unsafe_fixes: Unsafe = None,
+    profile: Profile = None,
     regions: Regions = None,
     max_size: MaxSize = None,
     config: ConfigFile = None,
@@ -233,7 +240,7 @@ def check(
 ) -> None:
     """Report findings as FILE:LINE:COL: CODE message. Exit 0 none, 1 findings, 2 error."""
     resolver = _resolver(select, ignore, unsafe_fixes, regions, max_size, config, isolated,
-                         extend_select=extend_select, warn_unused_ignores=warn_unused_ignores)
+                         extend_select=extend_select, warn_unused_ignores=warn_unused_ignores, profile=profile)
     run = _run(paths, resolver, fix=False, jobs=jobs, cache_dir=cache_dir, no_cache=no_cache)
     reported = _reported(run.outcomes, which="findings", previews=output_format is OutputFormat.sarif)
     _write_report(reported, output_format, statistics, output_file, stream=sys.stdout)
@@ -249,6 +256,7 @@ def fix(
     paths: Paths,
     apply: Annotated[bool, typer.Option("--apply", help="Write the fixes in place, not a diff.")] = False,
     unsafe_fixes: Unsafe = None,
+    profile: Profile = None,
     select: Select = None,
     extend_select: ExtendSelect = None,
     ignore: Ignore = None,
@@ -272,7 +280,8 @@ def fix(
 ) -> None:
     """Print a unified diff of every fix (exit 1 if any); with --apply write them (exit 1 if findings remain)."""
     resolver = _resolver(select, ignore, unsafe_fixes, regions, max_size, config, isolated,
-                         extend_select=extend_select, verify=verify, warn_unused_ignores=warn_unused_ignores)
+                         extend_select=extend_select, verify=verify, warn_unused_ignores=warn_unused_ignores,
+                         profile=profile)
     from cfnfix.diff import diff_stats, unified_diff
     from cfnfix.discover import remove_stale_temporaries, write_atomically
     from cfnfix.names import shown
@@ -352,6 +361,7 @@ def config(
     extend_select: ExtendSelect = None,
     ignore: Ignore = None,
     unsafe_fixes: Unsafe = None,
+    profile: Profile = None,
     regions: Regions = None,
     max_size: MaxSize = None,
     config: ConfigFile = None,
@@ -361,7 +371,7 @@ def config(
     from cfnfix.config import ConfigError, describe
 
     resolver = _resolver(select, ignore, unsafe_fixes, regions, max_size, config, isolated,
-                         extend_select=extend_select)
+                         extend_select=extend_select, profile=profile)
     try:
         sys.stdout.write(describe(resolver, path))
     except ConfigError as exc:
@@ -389,6 +399,7 @@ def bot(
     author: Annotated[str, typer.Option(help="The commit's author and committer.")] = "cfnfix[bot] "
                                                                                       "<cfnfix-bot@users.noreply.github.com>",
     unsafe_fixes: Unsafe = None,
+    profile: Profile = None,
     select: Select = None,
     ignore: Ignore = None,
     regions: Regions = None,
@@ -405,7 +416,7 @@ def bot(
     from cfnfix.forge import ForgeError
     from cfnfix.git import GitError
 
-    resolver = _resolver(select, ignore, unsafe_fixes, regions, None, None, False, verify=verify)
+    resolver = _resolver(select, ignore, unsafe_fixes, regions, None, None, False, verify=verify, profile=profile)
     settings = BotSettings(
         repo_dir=repo_dir, repository=repository,
         api_url=api_url or os.environ.get("GITHUB_API_URL") or "https://api.github.com",
@@ -422,10 +433,10 @@ def bot(
 @app.command()
 def rule(code: Annotated[str, typer.Argument(help="A fixer's code or name.")]) -> None:
     """Show a fixer's documentation."""
-    from cfnfix.registry import UnknownFixerError, select_fixers
+    from cfnfix.registry import UnknownFixerError, matching
 
     try:
-        fixers = select_fixers((code,))
+        fixers = matching(code)
     except UnknownFixerError as exc:
         _err(f"cfnfix: {exc}")
         raise typer.Exit(2) from None
@@ -441,7 +452,9 @@ def rules() -> None:
     fixers = all_fixers()
     width = max((len(f.name) for f in fixers), default=0)
     for fixer in fixers:
-        sys.stdout.write(f"{fixer.code}  {fixer.name:<{width}}  {fixer.applicability.value:<7} {fixer.summary}\n")
+        on = fixer.profile or ("opt-in" if fixer.opt_in else "")
+        sys.stdout.write(f"{fixer.code}  {fixer.name:<{width}}  {fixer.applicability.value:<7} {on:<7} "
+                         f"{fixer.summary}\n")
 
 
 def main() -> None:

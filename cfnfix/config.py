@@ -68,6 +68,7 @@ class FileSettings(SettingsModel):
     extend_select: list[str] = Field(default_factory=list)
     ignore: list[str] | None = None
     unsafe_fixes: bool | None = None
+    profile: str | None = None
     extend_safe_fixes: list[str] = Field(default_factory=list)
     extend_unsafe_fixes: list[str] = Field(default_factory=list)
     regions: list[str] | None = None
@@ -194,9 +195,13 @@ def _problems(path: Path, prefix: str, error: ValidationError, model: type[BaseM
 
 def _check_codes(layer: Layer) -> None:
     """Every code or name the file gives must name an installed fixer; fixer tables must validate."""
-    from cfnfix.registry import UnknownFixerError, all_fixers, matching
+    from cfnfix.registry import UnknownFixerError, UnknownProfileError, all_fixers, check_profile, matching
 
     settings, where = layer.settings, f"{shown_path(layer.path)}: {layer.key_prefix}"
+    try:
+        check_profile(settings.profile or "")
+    except UnknownProfileError as exc:
+        raise ConfigError(f"{where}profile: {exc}") from None
     lists: list[tuple[str, Iterable[str]]] = [
         (_kebab(key), getattr(settings, key) or ())
         for key in ("select", "extend_select", "ignore", "extend_safe_fixes", "extend_unsafe_fixes")
@@ -324,6 +329,7 @@ class Overrides:
     extend_select: tuple[str, ...] | None = None
     ignore: tuple[str, ...] | None = None
     unsafe_fixes: bool | None = None
+    profile: str | None = None
     regions: tuple[str, ...] | None = None
     max_size: int | None = None
     verify: bool = False
@@ -365,6 +371,7 @@ class Resolver:
             "extend_select": tuple(given.extend_select or ()) + tuple(configuration.extended("extend_select")),
             "ignore": tuple(ignore),
             "unsafe_fixes": given.unsafe_fixes if given.unsafe_fixes is not None else bool(value("unsafe_fixes")),
+            "profile": given.profile if given.profile is not None else value("profile") or "",
             "extend_safe_fixes": tuple(configuration.extended("extend_safe_fixes")),
             "extend_unsafe_fixes": tuple(configuration.extended("extend_unsafe_fixes")),
             "regions": regions,
@@ -432,8 +439,8 @@ def describe(resolver: Resolver, path: str) -> str:
     def toml(value: Any) -> str:
         return json.dumps(list(value) if isinstance(value, tuple) else value)
 
-    for key in ("select", "extend_select", "ignore", "unsafe_fixes", "extend_safe_fixes", "extend_unsafe_fixes",
-                "regions", "max_size", "warn_unused_ignores"):
+    for key in ("select", "extend_select", "ignore", "unsafe_fixes", "profile", "extend_safe_fixes",
+                "extend_unsafe_fixes", "regions", "max_size", "warn_unused_ignores"):
         lines.append(f"{_kebab(key)} = {toml(getattr(options, key))}")
     walked = Path("<the directory walked>")
     for base, patterns in configuration.patterns(walked):

@@ -49,16 +49,26 @@ def rule_page(fixer: Any) -> str:
     """``docs/rules/CODE.md``: the fixer's metadata, then its docstring."""
     rules = ", ".join(fixer.cfn_lint_rules) or "none"
     return (f"# {fixer.code} {fixer.name}\n\n{fixer.summary}.\n\n"
-            f"- Fix: **{fixer.applicability.value}**\n- cfn-lint rules: {rules}\n"
+            f"- Fix: **{fixer.applicability.value}**\n- Runs: {runs(fixer)}\n- cfn-lint rules: {rules}\n"
             f"- Formats: {', '.join(fixer.formats)}\n\n{fixer.docs()}\n")
 
 
+def runs(fixer: Any) -> str:
+    """When a fixer runs: always (unless deselected), with a profile, or only when selected by name."""
+    if fixer.profile:
+        return f"with `--profile {fixer.profile}`"
+    if fixer.opt_in:
+        return "when selected by its code or name (opt-in)"
+    return "by default"
+
+
 def fixer_table(fixers: Any) -> str:
-    lines = ["| code | name | finds | fix | cfn-lint |", "|---|---|---|---|---|"]
+    lines = ["| code | name | finds | fix | profile | cfn-lint |", "|---|---|---|---|---|---|"]
     for fixer in fixers:
         rules = ", ".join(fixer.cfn_lint_rules)
+        profile = fixer.profile or ("opt-in" if fixer.opt_in else "")
         lines.append(f"| [{fixer.code}](docs/rules/{fixer.code}.md) | {fixer.name} | {fixer.summary} | "
-                     f"{fixer.applicability.value} | {rules} |")
+                     f"{fixer.applicability.value} | {profile} | {rules} |")
     return "\n".join(lines) + "\n"
 
 

@@ -11,7 +11,7 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel
 
-from cfnfix.models import Applicability, Edit, Finding, Fix, Options, Path
+from cfnfix.models import Applicability, Edit, Finding, Fix, InsertKey, Options, Path
 from cfnfix.template import Template
 
 SettingsT = TypeVar("SettingsT", bound=BaseModel)
@@ -34,6 +34,10 @@ class Fixer:
     settings_model: ClassVar[type[BaseModel] | None] = None
     #: where the fixer's documentation is read (built-in fixers: their page in cfnfix's docs)
     help_uri: ClassVar[str] = ""
+    #: the profile that turns the fixer on (``--profile ci``); None: on unless deselected
+    profile: ClassVar[str | None] = None
+    #: on only when named by its exact code or name in ``select`` or ``extend-select``
+    opt_in: ClassVar[bool] = False
 
     @property
     def builtin(self) -> bool:
@@ -57,14 +61,16 @@ class Fixer:
         no_fix_reason: str | None = None,
         applicability: Applicability | None = None,
         related: Sequence[Path] = (),
+        suggestion: str | None = None,
     ) -> Finding:
-        """A finding of this fixer; with ``edits`` it carries a fix, else ``no_fix_reason``."""
+        """A finding of this fixer; with ``edits`` it carries a fix, else ``no_fix_reason``; a display
+        fixer gives a ``suggestion`` (the lines to add, the command to run) instead."""
         fix = None
         if edits:
             fix = Fix(edits=tuple(edits), applicability=applicability or self.applicability, note=note)
         return Finding(
             code=self.code, name=self.name, message=message, path=path, fix=fix, related=tuple(related),
-            no_fix_reason=None if fix else no_fix_reason,
+            no_fix_reason=None if fix else no_fix_reason, suggestion=suggestion,
         )
 
     @classmethod
@@ -86,3 +92,38 @@ def get_att(resource: str, attribute: str) -> dict[str, Any]:
     return {"Fn::GetAtt": [resource, attribute]}
 
 
+
+
+class LogicalIds:
+    """Logical ids for what fixes create: none the template defines, none given out before.
+
+    One allocator serves one fixer's ``find``, so that two resources it creates in one pass
+    never share an id; two fixers that pick the same id in one pass insert at the same path,
+    which the pipeline defers to the next pass, where the id is taken.
+    """
+
+    def __init__(self, template: Template) -> None:
+        self.taken: set[str] = set(template.logical_ids)
+
+    def new(self, base: str) -> str:
+        """``base`` made alphanumeric (as CloudFormation requires), or with the first free number appended."""
+        base = "".join(c for c in base if c.isascii() and c.isalnum()) or "Resource"
+        name, n = base, 2
+        while name in self.taken:
+            name, n = f"{base}{n}", n + 1
+        self.taken.add(name)
+        return name
+
+
+def new_resource(template: Template, logical_id: str, resource_type: str, properties: dict[str, Any], *,
+                 serves: str, attributes: dict[str, Any] | None = None) -> InsertKey:
+    """The edit that adds a resource created for the resource ``serves``: placed right after it,
+    and existing exactly when it does (its ``Condition`` copied)."""
+    value: dict[str, Any] = {"Type": resource_type}
+    condition = template.get(("Resources", serves, "Condition"))
+    if isinstance(condition, str):
+        value["Condition"] = condition
+    value.update(attributes or {})
+    value["Properties"] = properties
+    after = serves if template.has(("Resources", serves)) else None
+    return InsertKey(path=("Resources",), key=logical_id, value=value, after=after)

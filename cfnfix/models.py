@@ -105,6 +105,8 @@ class Finding(BaseModel):
     column: int = 0
     fix: Fix | None = None
     no_fix_reason: str | None = None
+    #: what to do by hand, for a finding no fix can make (the lines to add, the command to run)
+    suggestion: str | None = None
     filename: str = ""
 
     def fixable(self, unsafe: bool) -> bool:
@@ -127,6 +129,9 @@ class Options(BaseModel):
     #: fixers whose unsafe fixes count as safe, and whose safe fixes count as unsafe
     extend_safe_fixes: tuple[str, ...] = ()
     extend_unsafe_fixes: tuple[str, ...] = ()
+    #: the profile whose fixers also run (``ci``: make templates deployable and removable in a
+    #: test pipeline); empty: none
+    profile: str = ""
     #: the regions templates deploy to; empty: each template's ``Metadata: cfn-lint: config:
     #: regions``, else ``us-east-1`` (fixers read :attr:`target_regions`)
     regions: tuple[str, ...] = ()

@@ -44,23 +44,52 @@ def matching(token: str) -> tuple[Fixer, ...]:
     return found
 
 
+def profiles() -> tuple[str, ...]:
+    """The profiles the installed fixers belong to."""
+    return tuple(sorted({f.profile for f in all_fixers() if f.profile}))
+
+
+class UnknownProfileError(ValueError):
+    pass
+
+
+def check_profile(profile: str) -> None:
+    """Raises UnknownProfileError unless some installed fixer belongs to ``profile`` (or it is empty)."""
+    if profile and profile not in profiles():
+        known = ", ".join(profiles()) or "none"
+        raise UnknownProfileError(f"unknown profile: {profile} (known: {known})")
+
+
+def _named(fixer: Fixer, tokens: tuple[str, ...]) -> bool:
+    """Whether ``fixer`` is named by its exact code or name (not by a prefix) among ``tokens``."""
+    return any(t.strip().upper() == fixer.code or t.strip().lower() == fixer.name for t in tokens if t)
+
+
 @lru_cache(maxsize=256)
 def select_fixers(
-    select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), extend_select: tuple[str, ...] = ()
+    select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), extend_select: tuple[str, ...] = (),
+    profile: str = "",
 ) -> tuple[Fixer, ...]:
-    """The fixers named by ``select`` (all when empty) and ``extend_select``, less those named by ``ignore``."""
+    """The fixers named by ``select`` (all when empty) and ``extend_select``, less those named by ``ignore``.
+
+    A fixer of a profile runs only with that profile; an opt-in fixer only when ``select`` or
+    ``extend_select`` names it by its exact code or name.
+    """
     fixers = all_fixers()
     for token in (*select, *ignore, *extend_select):
         if token:
             matching(token)
+    check_profile(profile)
     wanted = [t for t in (*select, *extend_select) if t] if select else []
     chosen = [f for f in fixers if not wanted or any(_matches(f, t) for t in wanted)]
+    chosen = [f for f in chosen if (f.profile is None or f.profile == profile)
+              and (not f.opt_in or _named(f, (*select, *extend_select)))]
     return tuple(f for f in chosen if not any(_matches(f, t) for t in ignore if t))
 
 
 def fixers_for(options: Options) -> tuple[Fixer, ...]:
     """The fixers ``options`` select."""
-    return select_fixers(options.select, options.ignore, options.extend_select)
+    return select_fixers(options.select, options.ignore, options.extend_select, options.profile)
 
 
 @lru_cache(maxsize=256)

@@ -43,19 +43,40 @@ def mark(finding: Finding, unsafe: bool) -> str:
     return "[unsafe]" if finding.fix.applicability.value == "unsafe" else ""
 
 
+def suggestion_lines(finding: Finding) -> list[str]:
+    """A finding's suggestion as lines to print below it: ``    suggestion: ...``, or the heading
+    and the suggestion's own lines indented below it."""
+    if not finding.suggestion:
+        return []
+    lines = finding.suggestion.splitlines()
+    if len(lines) == 1:
+        return [f"    suggestion: {lines[0]}"]
+    return ["    suggestion:", *(f"      {line}" if line.strip() else "" for line in lines)]
+
+
 def text_line(finding: Finding, unsafe: bool, *, color: bool = False) -> str:
-    """``FILE:LINE:COL: CODE [*] message`` (with rich markup when ``color``)."""
+    """``FILE:LINE:COL: CODE [*] message`` (with rich markup when ``color``), then the suggestion's
+    lines, indented, when the finding has one."""
     level = mark(finding, unsafe)
     name = shown(finding.filename)
     reason = f" (no fix: {finding.no_fix_reason})" if finding.fix is None and finding.no_fix_reason else ""
+    suggestion = suggestion_lines(finding)
     if not color:
-        return f"{name}:{finding.line}:{finding.column}: {finding.code} {level + ' ' if level else ''}" \
-               f"{finding.message}{reason}"
+        return "\n".join([f"{name}:{finding.line}:{finding.column}: {finding.code} {level + ' ' if level else ''}"
+                          f"{finding.message}{reason}", *suggestion])
     from rich.markup import escape
 
     styled = {"[*]": "[cyan]\\[*][/] ", "[unsafe]": "[yellow]\\[unsafe][/] ", "": ""}[level]
-    return (f"[bold]{escape(name)}[/][dim]:[/]{finding.line}[dim]:[/]{finding.column}[dim]:[/] "
-            f"[bold red]{finding.code}[/] {styled}{escape(finding.message)}[dim]{escape(reason)}[/]")
+    first = (f"[bold]{escape(name)}[/][dim]:[/]{finding.line}[dim]:[/]{finding.column}[dim]:[/] "
+             f"[bold red]{finding.code}[/] {styled}{escape(finding.message)}[dim]{escape(reason)}[/]")
+    return "\n".join([first, *(f"[green]{escape(line)}[/]" if line else "" for line in suggestion)])
+
+
+def message_text(finding: Finding) -> str:
+    """The message with why there is no fix, and the suggestion, for formats that take one text."""
+    text = finding.message + (f" (no fix: {finding.no_fix_reason})" if finding.fix is None and finding.no_fix_reason
+                              else "")
+    return text + (f"\nSuggestion:\n{finding.suggestion}" if finding.suggestion else "")
 
 
 def json_report(findings: Iterable[Finding]) -> str:
@@ -91,9 +112,8 @@ def github_report(reported: Iterable[Reported]) -> str:
         kind = "warning" if f.fix is not None else "notice"
         level = mark(f, item.unsafe)
         title = f"{f.code} {f.name}" + (f" {level}" if level else "")
-        message = f.message + (f" (no fix: {f.no_fix_reason})" if f.fix is None and f.no_fix_reason else "")
         lines.append(f"::{kind} file={_escape_property(f.filename)},line={f.line},col={f.column},"
-                     f"title={_escape_property(title)}::{_escape_data(message)}")
+                     f"title={_escape_property(title)}::{_escape_data(message_text(f))}")
     return "".join(line + "\n" for line in lines)
 
 
@@ -120,10 +140,25 @@ def markdown_report(
             lines.append(f"| {_cell(shown(f.filename))} | {f.line} | {f.code} {f.name} | {_cell(level)} | "
                          f"{_cell(f.message)} |")
         lines.append("")
+        lines += suggestions_markdown([(shown(item.finding.filename), item.finding) for item in reported])
     for diff, secrets in diffs:
         fence = "````" if "```" in diff else "```"
         lines += [f"{fence}diff", mask_text(diff, secrets).rstrip("\n"), fence, ""]
     return "\n".join(lines) + "\n"
+
+
+def suggestions_markdown(findings: Sequence[tuple[str, Finding]], *, heading: str = "### Suggestions") -> list[str]:
+    """Markdown lines giving the suggestion of each (file as shown, finding) that has one (none when none has)."""
+    with_one = [(path, f) for path, f in findings if f.suggestion]
+    if not with_one:
+        return []
+    lines = [heading, ""]
+    for path, f in with_one:
+        fence = "````" if "```" in (f.suggestion or "") else "```"
+        lines += [f"- `{path}` line {f.line}, {f.code} {f.name}: {f.message}", "",
+                  f"  {fence}", *(f"  {line}" if line else "" for line in (f.suggestion or "").splitlines()),
+                  f"  {fence}", ""]
+    return lines
 
 
 # --- statistics --------------------------------------------------------------------------------------
@@ -205,7 +240,7 @@ def sarif_report(reported: Sequence[Reported], fixers: Sequence[Any], version: s
         result: dict[str, Any] = {
             "ruleId": f.code,
             "level": "warning" if f.fix is not None else "note",
-            "message": {"text": f.message + (f" (no fix: {f.no_fix_reason})" if f.no_fix_reason else "")},
+            "message": {"text": message_text(f)},
             "locations": [{"physicalLocation": {
                 "artifactLocation": {"uri": _uri(f.filename)},
                 "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},

@@ -228,6 +228,22 @@ class Reference:
     kind: Literal["Ref", "GetAtt", "Sub", "Condition", "If", "DependsOn", "FindInMap"]
     target: str
 
+    @property
+    def owner(self) -> str | None:
+        """The logical id of the resource (or output) whose definition holds the reference, else None."""
+        if len(self.path) > 1 and self.path[0] in ("Resources", "Outputs"):
+            return str(self.path[1])
+        return None
+
+    @property
+    def section(self) -> str:
+        """The top-level section the reference is in (``Resources``, ``Outputs``, ``Conditions``, ...)."""
+        return str(self.path[0]) if self.path else ""
+
+
+#: the sections whose keys are logical ids, which share one namespace
+LOGICAL_ID_SECTIONS = ("Parameters", "Resources", "Outputs", "Conditions", "Mappings")
+
 
 class Template:
     """A parsed template: plain data, its source format, and marks by path."""
@@ -242,6 +258,8 @@ class Template:
         self.text = text
         self.filename = filename
         self._references: list[Reference] | None = None
+        self._by_target: dict[str, list[Reference]] | None = None
+        self._by_type: dict[str, list[tuple[str, dict[str, Any]]]] | None = None
         self._nodes: list[tuple[Path, Any]] | None = None
         self._may_have_aliases = anchors
         self._aliases: list[tuple[Path, Path]] | None = None
@@ -315,9 +333,28 @@ class Template:
         return self.get(path, sentinel) is not sentinel
 
     def resources_of_type(self, *types: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(logical id, resource) of each resource of one of ``types``, in document order.
+
+        The resources are indexed by type once per template, so a fixer asking for the few
+        resources it cares about does not scan them all."""
+        if self._by_type is None:
+            self._by_type = {}
+            for name, resource in self.resources.items():
+                if isinstance(resource, dict) and isinstance(resource.get("Type"), str):
+                    self._by_type.setdefault(resource["Type"], []).append((name, resource))
+        if len(types) == 1:
+            yield from self._by_type.get(types[0], ())
+            return
+        wanted = set(types)
         for name, resource in self.resources.items():
-            if isinstance(resource, dict) and resource.get("Type") in types:
+            if isinstance(resource, dict) and resource.get("Type") in wanted:
                 yield name, resource
+
+    @property
+    def logical_ids(self) -> frozenset[str]:
+        """Every logical id the template defines (parameters, resources, outputs, conditions, mappings)."""
+        return self.memo("template:logical-ids", lambda: frozenset(
+            str(name) for section in LOGICAL_ID_SECTIONS for name in self.section(section)))
 
     def walk(self, start: Path = ()) -> Iterator[tuple[Path, Any]]:
         """Every node below ``start`` (itself included), depth first, as (path, value).
@@ -349,7 +386,30 @@ class Template:
         return self._references
 
     def references_to(self, target: str) -> list[Reference]:
-        return [r for r in self.references if r.target == target]
+        """The references naming ``target``, in document order (indexed once per template)."""
+        if self._by_target is None:
+            self._by_target = {}
+            for reference in self.references:
+                self._by_target.setdefault(reference.target, []).append(reference)
+        return self._by_target.get(target, [])
+
+    def dependencies(self) -> dict[str, dict[str, list[Reference]]]:
+        """For each resource, the resources its definition refers to (``Ref``, ``Fn::GetAtt``,
+        ``${}`` in ``Fn::Sub``, ``DependsOn``), each with the references that make the edge: the
+        graph CloudFormation orders resources by (and refuses when it has a cycle)."""
+
+        def build() -> dict[str, dict[str, list[Reference]]]:
+            resources = self.resources
+            graph: dict[str, dict[str, list[Reference]]] = {str(name): {} for name in resources}
+            for reference in self.references:
+                if reference.section != "Resources" or reference.kind not in ("Ref", "GetAtt", "Sub", "DependsOn"):
+                    continue
+                owner = reference.owner
+                if owner in graph and reference.target in resources:
+                    graph[owner].setdefault(reference.target, []).append(reference)
+            return graph
+
+        return self.memo("template:dependencies", build)
 
     def _find_references(self) -> Iterator[Reference]:
         for path, value in self.walk():

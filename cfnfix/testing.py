@@ -1,7 +1,9 @@
 """Golden-case testing for fixers, built-in or from a plugin: the checks cfnfix's own suite runs.
 
 A golden case is a folder holding ``input.yaml`` (or ``.yml``, ``.json``) and
-``expected.*``, and optionally ``options.json`` (fields of :class:`cfnfix.Options`). By default
+``expected.*``, and optionally ``options.json`` (fields of :class:`cfnfix.Options`) and
+``findings.txt`` (the input's findings as ``cfnfix check`` prints them, suggestions
+included: what a display fixer's case proves). By default
 the case is fixed with the fixer its parent folder is named after (``golden/ACME001/case/``)
 and unsafe fixes on. A plugin's tests call::
 
@@ -87,8 +89,18 @@ def check_golden_case(case: str | Path, *, cfn_lint: bool = True) -> FixResult:
     again = cfnfix.fix(result.fixed, source_path.name, options)
     if again.fixed != result.fixed:
         raise AssertionError(f"{case}: fixing the output again changed it")
-    if not result.applied and any(f.fix is None and not f.no_fix_reason for f in result.findings):
-        raise AssertionError(f"{case}: a finding has neither a fix nor a reason for having none")
+    if any(f.fix is None and not f.no_fix_reason and not f.suggestion for f in result.findings):
+        raise AssertionError(f"{case}: a finding has neither a fix, a reason for having none, nor a suggestion")
+    listed = case / "findings.txt"
+    if listed.exists():
+        from cfnfix.report import text_line
+
+        shown = "".join(text_line(f, options.unsafe_fixes) + "\n" for f in result.findings)
+        if shown != listed.read_text(encoding="utf-8"):
+            from cfnfix.diff import unified_diff
+
+            raise AssertionError(f"{case}: the findings differ from findings.txt:\n"
+                                 + unified_diff(listed.read_text(encoding="utf-8"), shown, "findings.txt"))
     if cfn_lint:
         regions = options.target_regions
         before, after = _lint(source, regions), _lint(expected, regions)

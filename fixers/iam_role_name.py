@@ -341,14 +341,7 @@ class IamRoleName(Fixer):
     @staticmethod
     def _dependencies(template: Template) -> dict[str, set[str]]:
         """For each resource, the resources it refers to (Ref, GetAtt, Sub, DependsOn)."""
-        resources = template.resources
-        graph: dict[str, set[str]] = {name: set() for name in resources}
-        for reference in template.references:
-            path = reference.path
-            owner = str(path[1]) if len(path) > 1 and path[0] == "Resources" else ""
-            if owner in graph and reference.target in resources:
-                graph[owner].add(reference.target)
-        return graph
+        return {name: set(targets) for name, targets in template.dependencies().items()}
 
     @staticmethod
     def _role(logical_id: str, resource: dict[str, Any], properties: dict[str, Any],
