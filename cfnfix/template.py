@@ -347,7 +347,7 @@ class Template:
             return
         wanted = set(types)
         for name, resource in self.resources.items():
-            if isinstance(resource, dict) and resource.get("Type") in wanted:
+            if isinstance(resource, dict) and isinstance(resource.get("Type"), str) and resource["Type"] in wanted:
                 yield name, resource
 
     @property
