@@ -57,7 +57,8 @@ def _kebab(name: str) -> str:
 class SettingsModel(BaseModel):
     """Base of the settings tables: kebab-case keys, unknown keys refused."""
 
-    model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, extra="forbid", frozen=True,
+                              defer_build=True)
 
 
 class FileSettings(SettingsModel):
