@@ -51,6 +51,17 @@ def project_root(start: str = ".") -> Path | None:
     return None
 
 
+_OPTIONS_TEXT: dict[int, tuple[Any, str]] = {}
+
+
+def _options_text(options: Any) -> str:
+    """``options`` as JSON, once per options object (a run shares one among many templates)."""
+    known = _OPTIONS_TEXT.get(id(options))
+    if known is None or known[0] is not options:
+        known = _OPTIONS_TEXT[id(options)] = (options, options.model_dump_json())
+    return known[1]
+
+
 class Cache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -58,7 +69,7 @@ class Cache:
     def key(self, path: str, data: bytes, options: Any, fix: bool) -> str:
         digest = hashlib.sha256()
         # the path as given too: findings and diffs name the file so, and `./t.yaml` is not `t.yaml`
-        for part in (_environment(), os.path.abspath(path), path, options.model_dump_json(), str(fix)):
+        for part in (_environment(), os.path.abspath(path), path, _options_text(options), str(fix)):
             digest.update(part.encode("utf-8", "surrogateescape"))
             digest.update(b"\0")
         digest.update(hashlib.sha256(data).digest())
