@@ -177,8 +177,8 @@ class RegionMap(Fixer):
     @staticmethod
     def _uses(template: Template, mappings: dict[str, Any]) -> Iterator[_MapUse]:
         uses: dict[str, _MapUse] = {}
-        for path, value in template.walk():
-            if not path or path[0] == "Mappings" or not isinstance(value, dict) or len(value) != 1:
+        for path, value in template.calls("Fn::FindInMap"):
+            if not path or path[0] == "Mappings":
                 continue
             args = value.get("Fn::FindInMap")
             if not isinstance(args, list) or len(args) < 3:

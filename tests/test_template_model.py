@@ -88,3 +88,15 @@ def test_a_new_resource_follows_and_shares_the_condition_of_the_one_it_serves() 
     })
     assert new_resource(template, "T", "AWS::SNS::Topic", {}, serves="Topic").value == {
         "Type": "AWS::SNS::Topic", "Properties": {}}
+
+
+def test_nodes_with_a_function_key_are_indexed_with_the_references() -> None:
+    template = _template(TEMPLATE + "  Odd:\n    Value: {Ref: Queue, Extra: 1}\n    Condition: IsProd\n")
+    assert [path for path, _ in template.calls("Fn::Sub")] == [("Resources", "Topic", "Properties", "TopicName")]
+    assert [path for path, _ in template.calls("Ref")] == [
+        ("Conditions", "IsProd", "Fn::Equals", 0), ("Resources", "Policy", "Properties", "Queues", 0),
+        ("Outputs", "QueueUrl", "Value")]
+    assert ("Outputs", "Odd", "Value") in [path for path, _ in template.nodes_with("Ref")]
+    assert [path for path, _ in template.nodes_with("Condition")] == [("Resources", "Queue"), ("Outputs", "Odd")]
+    assert template.calls("Fn::Transform") == [] and not template.preprocessed
+    assert _template("Resources:\n  M: {'Rain::Module': x, Type: T}\n").preprocessed
