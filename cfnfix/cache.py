@@ -25,7 +25,7 @@ def _environment() -> str:
     """What every key depends on besides the file: versions of cfnfix, its fixers and cfn-lint."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from cfnfix.registry import all_fixers
+    from cfnfix.registry import all_fixers, distribution
 
     def of(package: str) -> str:
         try:
@@ -33,10 +33,9 @@ def _environment() -> str:
         except PackageNotFoundError:
             return ""
 
-    fixers = sorted((f.code, type(f).__module__, type(f).__qualname__) for f in all_fixers())
-    packages = sorted({module.split(".")[0] for _code, module, _name in fixers})
-    return json.dumps({"cfnfix": of("cfnfix"), "cfn-lint": of("cfn-lint"), "fixers": fixers,
-                       "packages": {p: of(p.replace("_", "-")) for p in packages}}, sort_keys=True)
+    # each fixer with the distribution (name and version) that installed it
+    fixers = sorted((f.code, type(f).__module__, type(f).__qualname__, distribution(f.code)) for f in all_fixers())
+    return json.dumps({"cfnfix": of("cfnfix"), "cfn-lint": of("cfn-lint"), "fixers": fixers}, sort_keys=True)
 
 
 def project_root(start: str = ".") -> Path | None:
