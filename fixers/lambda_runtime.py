@@ -337,10 +337,11 @@ class LambdaRuntime(Fixer):
             reason = reason or (_blocked(target) if target else None)
             return self.finding(path, message, no_fix_reason=reason or "no supported runtime of the same language",
                                 related=related)
+        why, unchecked = _because(target), _unchecked(target)
         return self.finding(
-            path, f"{message}; use `{target.runtime}`" + (f" ({why})" if (why := _because(target)) else ""),
+            path, f"{message}; use `{target.runtime}`" + (f" ({why})" if why else "") + unchecked,
             [SetValue(path=path, value=target.runtime)],
-            note=f"sets the runtime to {target.runtime}{_unchecked(target)}", related=related,
+            note=f"sets the runtime to {target.runtime}{unchecked}", related=related,
         )
 
     @staticmethod
