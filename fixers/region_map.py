@@ -15,7 +15,7 @@ from cfnfix.models import Applicability, Finding, InsertKey, Options, Path
 from cfnfix.template import Template
 
 _REGION_NAME = re.compile(r"^[a-z]{2,4}(-[a-z]+)+-\d{1,2}$")
-_AMI_ID = re.compile(r"^ami-[0-9a-f]{8,17}$")
+_AMI_ID = re.compile(r"^ami-[0-9a-z]+$")
 _SSM_AMI = "{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}"
 _REGION_REF = {"Ref": "AWS::Region"}
 
@@ -23,6 +23,9 @@ _REGION_REF = {"Ref": "AWS::Region"}
 _PER_REGION_IDS = (
     (re.compile(r"arn:aws[\w-]*:[\w-]*:[a-z]{2,4}(?:-[a-z]+)+-\d{1,2}:"), "an ARN of a regional resource"),
     (re.compile(r"(?<![\w-])[a-z]+(?:-[a-z]+)*-(?:[0-9a-f]{17}|[0-9a-f]{8})(?![\w-])"),
+     "a resource id (`subnet-`, `vpc-`, `sg-`, `snap-`...)"),
+    (re.compile(r"(?<![\w-])(?:snap|vol|subnet|vpc|sg|igw|eigw|rtb|acl|eni|eipalloc|nat|pcx|vpce|tgw|lt|dopt|pl|"
+                r"cgw|vgw|vpn|fs|fsap|i)-(?=[0-9a-z]*\d)[0-9a-z]+(?![\w-])"),
      "a resource id (`subnet-`, `vpc-`, `sg-`, `snap-`...)"),
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE),
      "a UUID (a KMS key or certificate id)"),
@@ -110,6 +113,22 @@ class _Site:
 
 
 @dataclass(frozen=True)
+class _KeyReads:
+    """Where the template uses the value of one second-level key: the properties it feeds, and the
+    conditions it decides (``Fn::Equals`` in ``Conditions``, ``Rules``, or in a resource)."""
+
+    sites: list[_Site]
+    decides: list[str]
+
+    @classmethod
+    def of(cls, template: Template, paths: list[Path]) -> _KeyReads:
+        sites = [site for path in paths if (site := _site(template, path)) is not None]
+        decides = [f"the condition {path[1]}" if path[0] == "Conditions" and len(path) > 1
+                   else "a condition" for path in paths if path[0] in ("Conditions", "Rules") or "Fn::Equals" in path]
+        return cls(sites, decides)
+
+
+@dataclass(frozen=True)
 class _Unknown:
     key: str
     reason: str
@@ -161,10 +180,12 @@ class RegionMap(Fixer):
     have is never written. A value of one region that holds a resource id (`ami-`,
     `subnet-`, `vpc-`, `sg-`, `snap-`...), a UUID (KMS keys, certificates), an ARN
     with a region in it, a zone id or a region's name belongs to that region and is
-    never copied. Values left in doubt (one that feeds a property naming something of
-    one region, such as `KeyName`, `S3Bucket` or `HostedZoneId`; an offered-or-not
-    property cfn-lint has no regional data for; an account id; an ARN without a
-    region) are copied only with `copy-single-region-values`.
+    never copied. Values left in doubt are copied only with `copy-single-region-values`:
+    one that decides a condition (`IsPrimary: !Equals [!FindInMap [...], 'true']`
+    marks the regions that play a part, a choice made region by region), one that
+    feeds a property naming something of one region (`KeyName`, `S3Bucket`,
+    `HostedZoneId`...) or an offered-or-not property cfn-lint has no regional data
+    for, an account id, an ARN without a region.
 
     A value that cannot be known is never invented: the region then gets no entry at
     all, and the finding says which key is missing and why, suggesting an SSM public
@@ -289,8 +310,8 @@ class RegionMap(Fixer):
                 no_fix_reason=f"the mapping has no region entry to learn the values for {region} from",
             )
         keys = self._keys_read(use, entries)
-        sites = {key: [site for p in use.read_at(key) if (site := _site(template, p)) is not None] for key in keys}
-        entry, zones, copied, unknown = self._entry(keys, entries, region, single, sites)
+        reads = {key: _KeyReads.of(template, use.read_at(key)) for key in keys}
+        entry, zones, copied, unknown = self._entry(keys, entries, region, single, reads)
         if unknown:
             reason = "; ".join(u.reason for u in unknown)
             return self.finding(path, message, no_fix_reason=f"no entry added for {region}: {reason}")
@@ -323,7 +344,7 @@ class RegionMap(Fixer):
 
     def _entry(
         self, keys: list[str], entries: list[tuple[str, dict[str, Any]]], region: str, single: bool,
-        sites: dict[str, list[_Site]],
+        reads: dict[str, _KeyReads],
     ) -> tuple[dict[str, Any], list[str], dict[str, str], list[_Unknown]]:
         """The entry for ``region``, the keys holding zones, the keys copied from a single region (with
         that region), and the values that cannot be known."""
@@ -339,7 +360,7 @@ class RegionMap(Fixer):
                 zone_keys.append(key)
                 entry[key] = None  # placeholder, keeps the key order
             else:
-                result = _known_value(key, having, region, single, sites[key])
+                result = _known_value(key, having, region, single, reads[key])
                 if isinstance(result, _Unknown):
                     unknown.append(result)
                 else:
@@ -390,7 +411,7 @@ class RegionMap(Fixer):
 
 
 # --- what a value is, and whether it holds in another region --------------------------------
-def _known_value(key: str, having: list[tuple[str, Any]], region: str, single: bool, sites: list[_Site]) -> Any:
+def _known_value(key: str, having: list[tuple[str, Any]], region: str, single: bool, reads: _KeyReads) -> Any:
     """The value ``key`` takes in ``region``, or an ``_Unknown`` saying why it cannot be known."""
     values = [value for _r, value in having]
     if any(isinstance(v, str) and _AMI_ID.match(v) for v in values):
@@ -403,7 +424,7 @@ def _known_value(key: str, having: list[tuple[str, Any]], region: str, single: b
     if any(v != values[0] for v in values[1:]):
         return _Unknown(key, f"'{key}' differs between regions and cannot be known for {region}")
     value = values[0]
-    not_offered = _not_offered(value, sites, region)
+    not_offered = _not_offered(value, reads.sites, region)
     if not_offered:
         return _Unknown(key, f"'{key}' holds {not_offered}")
     if len(values) > 1:
@@ -413,7 +434,7 @@ def _known_value(key: str, having: list[tuple[str, Any]], region: str, single: b
     if never:
         return _Unknown(key, f"'{key}' is set in {source} only and holds {never}, which belongs to one region; "
                              f"it cannot be known for {region}")
-    doubt = _doubt(value, sites, region)
+    doubt = _doubt(value, reads, region)
     if doubt and not single:
         return _Unknown(key, f"'{key}' is set in {source} only and {doubt}, so nothing shows it holds in "
                              f"{region}; add it by hand, or set copy-single-region-values if it does not "
@@ -439,11 +460,13 @@ def _per_region(value: Any, source: str) -> str | None:
     return None
 
 
-def _doubt(value: Any, sites: list[_Site], region: str) -> str | None:
+def _doubt(value: Any, reads: _KeyReads, region: str) -> str | None:
     """Why a value only one region sets might not hold in ``region`` (None: its kind shows it does:
     an instance type or class cfn-lint's data offers there, a CIDR block, a number, a boolean, a
     string naming no region, account, ARN or id)."""
-    for site in sites:
+    if reads.decides:
+        return f"decides {reads.decides[0]}, a choice made region by region"
+    for site in reads.sites:
         if site.name in _REGIONAL_PROPERTIES:
             return f"feeds {site.shown}, which names something of one region"
         if _OFFERED.search(site.name) and _allowed(site, region) is None:

@@ -554,3 +554,37 @@ def test_every_property_cfn_lint_checks_per_region_is_an_offered_kind() -> None:
     offered = re.compile(r"(?:InstanceType|InstanceClass|NodeType)$")
     for keyword in regional_enum_rules():
         assert keyword.endswith("/Properties") or offered.search(keyword), keyword
+
+
+def test_a_value_deciding_a_condition_is_a_choice_made_per_region() -> None:
+    text = """
+        Mappings:
+          RegionMap:
+            us-west-2: {Primary: 'true', Size: t3.micro}
+        Conditions:
+          IsPrimary: !Equals [!FindInMap [RegionMap, !Ref 'AWS::Region', Primary], 'true']
+        Resources:
+          Instance:
+            Type: AWS::EC2::Instance
+            Properties:
+              ImageId: '{{resolve:ssm:/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64}}'
+              InstanceType: !FindInMap [RegionMap, !Ref 'AWS::Region', Size]
+    """
+    (finding,) = find(text)
+    assert finding.fix is None
+    assert "'Primary' is set in us-west-2 only and decides the condition IsPrimary" in (finding.no_fix_reason or "")
+    (copied,) = find_with(text, {"copy-single-region-values": True})
+    assert only_edit(copied).value == {"Primary": "true", "Size": "t3.micro"}
+
+
+@pytest.mark.parametrize("value", ["ami-abcdefg", "ami-1234567"])
+def test_ami_ids_of_any_length_are_never_copied(value: str) -> None:
+    (finding,) = find_with(textwrap.dedent(SINGLE.format(value=value)), {"copy-single-region-values": True})
+    assert finding.fix is None and "holds an AMI id" in (finding.no_fix_reason or "")
+
+
+@pytest.mark.parametrize(("value", "copied"), [("subnet-1a2b3c", False), ("sg-12ab", False), ("nat-gateway", True),
+                                               ("i-am-a-name", True)])
+def test_short_resource_ids_need_a_known_prefix_and_a_digit(value: str, copied: bool) -> None:
+    (finding,) = find_with(textwrap.dedent(SINGLE.format(value=value)), {"copy-single-region-values": True})
+    assert (finding.fix is not None) == copied, finding.no_fix_reason
