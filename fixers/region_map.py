@@ -88,11 +88,15 @@ class _MapUse:
     name: str
     keys: list[str] = field(default_factory=list)  # literal second-level keys, in order of reading
     computed: bool = False  # some read's second-level key is an intrinsic
-    reads: list[tuple[str | None, Path]] = field(default_factory=list)  # (key, None if computed; where)
+    reads: dict[str | None, list[Path]] = field(default_factory=dict)  # key (None: computed) -> where read
+    _by_key: dict[str, _KeyReads] = field(default_factory=dict)
 
-    def read_at(self, key: str) -> list[Path]:
-        """Where the template uses what the mapping holds under ``key``."""
-        return [path for read, path in self.reads if read in (key, None)]
+    def read_at(self, template: Template, key: str) -> _KeyReads:
+        """Where the template uses what the mapping holds under ``key`` (worked out once per key)."""
+        if key not in self._by_key:
+            paths = self.reads.get(key, []) + self.reads.get(None, [])
+            self._by_key[key] = _KeyReads.of(template, paths)
+        return self._by_key[key]
 
 
 @dataclass(frozen=True)
@@ -290,10 +294,10 @@ class RegionMap(Fixer):
             if isinstance(key, str):
                 if key not in use.keys:
                     use.keys.append(key)
-                use.reads.append((key, path))
+                use.reads.setdefault(key, []).append(path)
             else:
                 use.computed = True
-                use.reads.append((None, path))
+                use.reads.setdefault(None, []).append(path)
         yield from uses.values()
 
     # --- the new entry ---------------------------------------------------------------
@@ -310,7 +314,7 @@ class RegionMap(Fixer):
                 no_fix_reason=f"the mapping has no region entry to learn the values for {region} from",
             )
         keys = self._keys_read(use, entries)
-        reads = {key: _KeyReads.of(template, use.read_at(key)) for key in keys}
+        reads = {key: use.read_at(template, key) for key in keys}
         entry, zones, copied, unknown = self._entry(keys, entries, region, single, reads)
         if unknown:
             reason = "; ".join(u.reason for u in unknown)
