@@ -195,7 +195,7 @@ class LambdaRuntime(Fixer):
     that is not deprecated, the smallest step from the runtime the code was
     written for (`python3.9` becomes `python3.11`, `nodejs18.x` becomes
     `nodejs22.x`, `java8` becomes `java8.al2`, `ruby2.7` becomes `ruby3.3`,
-    `provided` becomes `provided.al2023`, on 2026-12-01). The newest runtime is
+    `provided` becomes `provided.al2023`, in December 2026). The newest runtime is
     a longer jump: from `nodejs18.x` to `nodejs24.x` crosses the removal of
     callback-style handlers in Node.js 24, which the code may still use.
 
