@@ -141,7 +141,7 @@ class _Network:
 
     def public_subnets(self, vpc: str | None) -> list[str]:
         return [s for s, table in self.table_of.items()
-                if table in self.public_tables and self.subnet_vpc.get(s) == vpc]
+                if table in self.public_tables and s in self.subnet_vpc and self.subnet_vpc[s] == vpc]
 
 
 class PrivateSubnetEgress(Fixer):

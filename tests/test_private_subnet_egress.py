@@ -178,3 +178,16 @@ def test_detection_is_linear() -> None:
 
     small, large = seconds(200), seconds(1600)
     assert large < small * 8 * 3 + 0.05
+
+
+def test_an_association_of_something_that_is_no_subnet_is_not_a_public_subnet() -> None:
+    public = ("  Public:\n    Type: AWS::EC2::RouteTable\n    Properties:\n      VpcId: !Ref VpcParameter\n"
+              "  PublicRoute:\n    Type: AWS::EC2::Route\n    Properties:\n      RouteTableId: !Ref Public\n"
+              "      DestinationCidrBlock: 0.0.0.0/0\n      GatewayId: !Ref Gateway\n"
+              "  ParameterAssociation:\n    Type: AWS::EC2::SubnetRouteTableAssociation\n    Properties:\n"
+              "      SubnetId: !Ref SubnetParameter\n      RouteTableId: !Ref Public\n")
+    text = ("Parameters:\n  SubnetParameter:\n    Type: String\n  VpcParameter:\n    Type: String\n"
+            + NETWORK.replace("VpcId: !Ref VPC", "VpcId: !Ref VpcParameter") + IGW + public
+            + SERVICE.format(image="nginx:1"))
+    (finding,) = findings(PrivateSubnetEgress(), text)
+    assert "NatGateway" not in (finding.suggestion or "")
