@@ -9,7 +9,7 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
-from cfnfix.models import AppendItem, Delete, Edit, InsertKey, Path, RenameKey, SetValue
+from cfnfix.models import AppendItem, Delete, Edit, InsertKey, Path, RenameKey, SetValue, WrapValue
 
 
 class EditError(Exception):
@@ -64,6 +64,16 @@ def apply_edits(data: Any, edits: Sequence[Edit]) -> Any:
             if not isinstance(target, list):
                 raise EditError(f"not a sequence at {edit.path}")
             target.append(copy.deepcopy(edit.value))
+        elif isinstance(edit, WrapValue):
+            parent = _walk(result, edit.path[:-1])
+            if isinstance(parent, dict) and edit.path[-1] not in parent:
+                raise EditError(f"no node at {edit.path}")
+            try:
+                wrapped = parent[edit.path[-1]]
+            except (IndexError, TypeError):
+                raise EditError(f"no node at {edit.path}") from None
+            parent[edit.path[-1]] = {edit.function: [*copy.deepcopy(list(edit.before)), wrapped,
+                                                     *copy.deepcopy(list(edit.after))]}
         elif isinstance(edit, RenameKey):
             parent = _walk(result, edit.path[:-1])
             old = edit.path[-1]

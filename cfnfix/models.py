@@ -73,13 +73,25 @@ class AppendItem(_Edit):
         return (*self.path, "+")
 
 
+class WrapValue(_Edit):
+    """Make the value at ``path`` one argument of an intrinsic function:
+    ``{function: [*before, <the value>, *after]}``; the value's own text (comments included) is kept."""
+
+    op: Literal["wrap"] = "wrap"
+    function: str
+    before: tuple[Any, ...] = ()
+    after: tuple[Any, ...] = ()
+
+
 class DropAnchor(_Edit):
     """Remove the YAML anchor (``&name``) of the node at ``path``; its data stays as it is."""
 
     op: Literal["drop-anchor"] = "drop-anchor"
 
 
-Edit = Annotated[SetValue | Delete | InsertKey | RenameKey | AppendItem | DropAnchor, Field(discriminator="op")]
+Edit = Annotated[
+    SetValue | Delete | InsertKey | RenameKey | AppendItem | DropAnchor | WrapValue, Field(discriminator="op")
+]
 
 
 class Fix(BaseModel):
