@@ -3,7 +3,7 @@ get the fewest rules moved out to standalone ingress and egress resources."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -272,7 +272,8 @@ class SecurityGroupCycle(Fixer):
         else:
             message = f"Circular dependency between {_names(members)}: CloudFormation cannot order their creation"
         resources = template.resources
-        sam = [m for m in members if str(resources[m].get("Type", "")).startswith(SAM_PREFIX)]
+        sam = [m for m in members if isinstance(resources[m], dict)
+               and str(resources[m].get("Type", "")).startswith(SAM_PREFIX)]
         if sam:
             dependencies = template.dependencies()
             if not any(t in members and t not in sam for m in members if m not in sam for t in dependencies[m]):
@@ -298,7 +299,7 @@ class SecurityGroupCycle(Fixer):
 
         cut = cycles.minimum_feedback_set(component.edges, allowed=allowed, preference=preference)
         if cut is None:
-            return self.finding(path, message, related=related, no_fix_reason=self._egress_reason(component))
+            return self.finding(path, message, related=related, no_fix_reason=self._egress_reason(component, allowed))
         edits, moved = self._moves(template, sorted(cut.items, key=lambda r: (order[r.group], r.egress, r.index)), ids)
         note = "moves " + "; ".join(moved)
         if not cut.exact:
@@ -306,13 +307,19 @@ class SecurityGroupCycle(Fixer):
         return self.finding(path, message, edits, note=note, related=related)
 
     @staticmethod
-    def _egress_reason(component: _Component) -> str:
-        groups = [m for m in component.members if any(
-            rule.egress and rule.group == m for targets in component.edges.values() for rules in targets.values()
-            for rule in rules or ())]
-        either = _names(groups).replace(" and ", " or ") if groups else "a group"
-        return (f"every way to break it moves the last inline egress rule of {either} out, and a group left "
-                "with no inline egress rule gets AWS's default rule allowing all outbound traffic")
+    def _egress_reason(component: _Component, allowed: Callable[[frozenset[_Rule]], bool]) -> str:
+        """Why no allowed move breaks the component: the cycle whose every edge would take a group's
+        last egress rule (or cannot go), when there is one, else the groups whose egress rules it needs."""
+        blocked = {source: {target: None if rules is None or not allowed(rules) else rules
+                            for target, rules in targets.items()} for source, targets in component.edges.items()}
+        cycle = cycles.fixed_cycle(blocked)
+        edges = cycles.cycle_edges(cycle) if cycle else [(s, t) for s in blocked for t in blocked[s]]
+        groups = sorted({rule.group for source, target in edges for rule in component.edges[source][target] or ()
+                         if rule.egress}, key=component.members.index)
+        which = _names(groups).replace(" and ", " or ") if groups else "a group"
+        where = f"the cycle {_shown_cycle(cycle)}" if cycle else "it"
+        return (f"every way to break {where} moves the last inline egress rule of {which} out, and a group "
+                "left with no inline egress rule gets AWS's default rule allowing all outbound traffic")
 
     @staticmethod
     def _moves(template: Template, rules: list[_Rule], ids: LogicalIds) -> tuple[list[Edit], list[str]]:
