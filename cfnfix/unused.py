@@ -245,21 +245,16 @@ def condition_users(template: Template) -> dict[str, set[Path]]:
 
     def compute() -> dict[str, set[Path]]:
         users: dict[str, set[Path]] = {}
-        for path, value in template.walk():
-            if not isinstance(value, dict) or not path:
-                continue
-            names: list[Any] = []
-            if "Fn::If" in value:
-                arg = value["Fn::If"]
-                names.append(arg[0] if isinstance(arg, list) and arg else arg)
-            condition = value.get("Condition")
-            in_conditions = path[0] == "Conditions"
+        for path, value in template.nodes_with("Fn::If"):
+            arg = value["Fn::If"]
+            name = arg[0] if isinstance(arg, list) and arg else arg
+            if isinstance(name, str) and path:
+                users.setdefault(name, set()).add(path[:2])
+        for path, value in template.nodes_with("Condition"):
+            name = value["Condition"]
             top_level = len(path) == 2 and path[0] in ("Resources", "Outputs")
-            if isinstance(condition, str) and (in_conditions or top_level):
-                names.append(condition)
-            for name in names:
-                if isinstance(name, str):
-                    users.setdefault(name, set()).add(path[:2])
+            if isinstance(name, str) and path and (path[0] == "Conditions" or top_level):
+                users.setdefault(name, set()).add(path[:2])
         return users
 
     return template.memo("unused:condition-users", compute)

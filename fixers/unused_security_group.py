@@ -27,14 +27,16 @@ def _computed_target(template: Template) -> str:
     with the loop's variable); else ''."""
 
     def compute() -> str:
-        for path, value in template.walk():
-            if isinstance(value, dict) and any(str(key).startswith("Fn::ForEach::") for key in value):
-                return f"the `Fn::ForEach` loop at `{_where(path)}` may name it with its variable"
-            function = intrinsic_function(value)
-            arg = value[function] if function else None
-            if function == "Ref" and not isinstance(arg, str):
+        loops = [key for key in template.indexed_keys() if key.startswith("Fn::ForEach::")]
+        if loops:
+            path = template.nodes_with(loops[0])[0][0]
+            return f"the `Fn::ForEach` loop at `{_where((*path, loops[0]))}` may name it with its variable"
+        for path, value in template.calls("Ref"):
+            if not isinstance(value["Ref"], str):
                 return f"the `Ref` at `{_where(path)}` names its target with a function, which may give this group"
-            if function == "Fn::GetAtt" and not (isinstance(arg, list) and arg and isinstance(arg[0], str)):
+        for path, value in template.calls("Fn::GetAtt"):
+            arg = value["Fn::GetAtt"]
+            if not (isinstance(arg, list) and arg and isinstance(arg[0], str)):
                 return f"the `Fn::GetAtt` at `{_where(path)}` names its resource with a function"
         return ""
 
