@@ -317,6 +317,16 @@ class Rename:
     #: why the id cannot be renamed safely ('' when it can)
     reason: str = ""
 
+    def note(self, kind: str) -> str:
+        """What the fix does, for reviewers (``kind``: what the id names, ``parameter``...)."""
+        text = f"renames the {kind} `{self.old}` to `{self.new}`"
+        if self.uses:
+            text += f" and the {len(self.uses)} places that name it" if len(self.uses) > 1 else (
+                " and the place that names it")
+        if self.together:
+            text += "; also " + ", ".join(f"`{old}`" for old in self.together) + ", named in the same strings"
+        return text
+
 
 def _dotted(path: Path) -> str:
     return ".".join(str(part) for part in path)
@@ -397,8 +407,7 @@ class _Planner:
             return RenameKey(path=use.path, new_key=new)
         if use.kind == "GetAtt":
             node = self.template.node_at((*use.path, "Fn::GetAtt"))
-            arg = self.template.get((*use.path, "Fn::GetAtt"))
-            if node is not None and node.id == "sequence" and arg[1:] == use.rest:
+            if node is not None and node.id == "sequence":
                 return SetValue(path=(*use.path, "Fn::GetAtt", 0), value=new)  # the list form stays a list
             return SetValue(path=(*use.path, "Fn::GetAtt"), value=[new, *use.rest])
         return SetValue(path=use.path, value=new)

@@ -307,8 +307,10 @@ class Splicer:
         tag (in its quotes), else the whole intrinsic anew."""
         old = found.node
         name = intrinsic_name(node_tag(old))
+        if name is None:
+            raise SpliceError(f"no intrinsic at {path[:-1]}")
         scalar = isinstance(value, str | int | float | bool) and "\n" not in str(value)
-        if old.id != "scalar" or id(old) in self.alias_of or name is None or not scalar:
+        if old.id != "scalar" or id(old) in self.alias_of or not scalar:
             self.set_value(path[:-1], {name: value})
             return
         start, stop = self.start(old), self.end(old)

@@ -164,10 +164,5 @@ class LogicalId(Fixer):
             if planned.reason:
                 yield self.finding((section, name), message, related=planned.uses, no_fix_reason=planned.reason)
                 continue
-            count = len(planned.uses)
-            note = f"renames the {kind} `{name}` to `{planned.new}`"
-            if count:
-                note += f" and the {count} places that name it" if count > 1 else " and the place that names it"
-            if planned.together:
-                note += "; also " + ", ".join(f"`{o}`" for o in planned.together) + ", named in the same strings"
-            yield self.finding((section, name), message, planned.edits, related=planned.uses, note=note)
+            yield self.finding((section, name), message, planned.edits, related=planned.uses,
+                               note=planned.note(kind))

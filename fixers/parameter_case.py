@@ -142,10 +142,4 @@ class ParameterCase(Fixer):
             if reason or plan is None:
                 yield self.finding(path, message, related=plan.uses if plan else (), no_fix_reason=reason)
                 continue
-            count = len(plan.uses)
-            note = f"renames the parameter `{name}` to `{target}`"
-            if count:
-                note += f" and the {count} places that name it" if count > 1 else " and the place that names it"
-            if plan.together:
-                note += "; also " + ", ".join(f"`{o}`" for o in plan.together) + ", named in the same strings"
-            yield self.finding(path, message, plan.edits, related=plan.uses, note=note)
+            yield self.finding(path, message, plan.edits, related=plan.uses, note=plan.note("parameter"))
