@@ -219,7 +219,7 @@ class Splicer:
         if parent is None:
             raise SpliceError("cannot replace the whole template")
         start, stop = self.start(old), self.end(old)
-        if self._set_literal_block(old, value):
+        if (found.argument or intrinsic_name(node_tag(old)) is None) and self._set_literal_block(old, value):
             return
         if found.argument:
             self._set_argument(path, found, value)
