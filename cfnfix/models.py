@@ -29,6 +29,11 @@ class _Edit(BaseModel):
         """The innermost node this edit changes; two edits of one pass must not nest."""
         return self.path
 
+    def claims(self) -> tuple[tuple[Path, bool], ...]:
+        """The nodes this edit changes, each with whether only its key changes: two edits of one
+        pass must not claim nodes that nest, save that a renamed key leaves its value to others."""
+        return ((self.touches(), False),)
+
 
 class SetValue(_Edit):
     """Replace the value at ``path`` (a mapping key or a sequence index)."""
@@ -61,6 +66,11 @@ class RenameKey(_Edit):
 
     op: Literal["rename"] = "rename"
     new_key: str
+
+    def claims(self) -> tuple[tuple[Path, bool], ...]:
+        # the key alone (edits inside its value may go in the same pass), and the new key's
+        # place, which an insertion of that key in the same pass would take too
+        return ((self.path, True), ((*self.path[:-1], self.new_key), False))
 
 
 class AppendItem(_Edit):

@@ -25,6 +25,7 @@ from cfnfix.render import (
     yaml_entry,
     yaml_inline,
     yaml_item,
+    yaml_scalar,
     yaml_string,
 )
 from cfnfix.template import KeyIndex, intrinsic_name, node_tag, plain_scalar, to_data
@@ -49,6 +50,9 @@ class Located:
     node: Any
     parent: Any
     key: Any
+    #: the path's last step entered a short-form intrinsic (``!Ref X`` at ``(..., "Ref")``): the
+    #: node is the tag's argument, written after the tag
+    argument: bool = False
 
 
 class Splicer:
@@ -111,7 +115,7 @@ class Splicer:
                 node = node.value[part]
             else:
                 raise SpliceError(f"no node at {path}")
-        return Located(node, parent, key)
+        return Located(node, parent, key, argument=unwrapped)
 
     # --- spans -----------------------------------------------------------------------
     def end(self, node: Any) -> int:
@@ -218,6 +222,11 @@ class Splicer:
         if parent is None:
             raise SpliceError("cannot replace the whole template")
         start, stop = self.start(old), self.end(old)
+        if (found.argument or intrinsic_name(node_tag(old)) is None) and self._set_literal_block(old, value):
+            return
+        if found.argument:
+            self._set_argument(path, found, value)
+            return
         if self._drops_tag(old, value):
             # ``!Sub 'text'`` becoming the string ``text``: only the tag goes, the scalar stays as written
             tag_end = start + len(node_tag(old))
@@ -270,6 +279,54 @@ class Splicer:
         column = self.text[self.line_start(dash) : dash].__len__()
         item = yaml_item(value, style, column)
         self.add(dash, stop, self.lines([item[0][column:], *item[1:]]))
+
+    def _set_literal_block(self, old: Any, value: Any) -> bool:
+        """A string replacing a literal block scalar (``|``, ``|-``, ``!Sub |``) keeps the block: its
+        header line (tag, indicator, comment) and its lines' indentation. False when the string
+        cannot be written so (the caller writes it another way)."""
+        if not isinstance(value, str) or old.id != "scalar" or old.style != "|" or id(old) in self.alias_of:
+            return False
+        start, stop = old.start_mark.index, self.end(old)
+        body_start = self.line_end(start)
+        header = self.text[start:body_start]
+        indicator = header[header.find("|") + 1 :].split("#", 1)[0].strip() if "|" in header else "?"
+        if indicator not in ("", "-") or body_start >= stop:
+            return False
+        body = value[:-1] if indicator == "" and value.endswith("\n") else value
+        if not body or body.endswith("\n") or (indicator == "" and not value.endswith("\n")):
+            return False  # other trailing newlines than the block's chomping keeps
+        lines = body.split("\n")
+        if lines[0][:1] in (" ", "") or not all(c.isprintable() or c == "\t" for c in body.replace("\n", "")):
+            return False
+        first = self.text[body_start:stop].lstrip("\r\n")
+        column = len(first) - len(first.lstrip(" "))
+        stop = self.line_end(stop)  # the last line's trailing spaces are the block's too
+        stop -= len(self.text[:stop]) - len(self.text[:stop].rstrip("\r\n"))
+        self.add(body_start, stop, self.lines([" " * column + line if line else "" for line in lines]))
+        return True
+
+    def _set_argument(self, path: Path, found: Located, value: Any) -> None:
+        """Set the argument of a short-form intrinsic, keeping its tag: a scalar in place after the
+        tag (in its quotes), else the whole intrinsic anew."""
+        old = found.node
+        name = intrinsic_name(node_tag(old))
+        if name is None:
+            raise SpliceError(f"no intrinsic at {path[:-1]}")
+        scalar = isinstance(value, str | int | float | bool) and "\n" not in str(value)
+        if old.id != "scalar" or id(old) in self.alias_of or not scalar:
+            self.set_value(path[:-1], {name: value})
+            return
+        start, stop = self.start(old), self.end(old)
+        tag_end = start + len(node_tag(old))
+        if self.text[start:tag_end] != node_tag(old):
+            raise SpliceError(f"no tag at {path}")
+        while self.text[tag_end : tag_end + 1] in (" ", "\t"):
+            tag_end += 1
+        if isinstance(value, str) and old.style in ("'", '"'):
+            text = yaml_string(value, replace(self.style, quote=old.style), force_quote=True)
+        else:
+            text = yaml_scalar(value, replace(self.style, quote_strings=False), flow=self.is_flow(found.parent))
+        self.add(tag_end, stop, text)
 
     def _drops_tag(self, old: Any, value: Any) -> bool:
         """Whether ``value`` is exactly the string a short-form tagged scalar already spells."""
