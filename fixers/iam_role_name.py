@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar
 
 from cfnfix.fixer import Fixer, get_att, ref
+from cfnfix.literals import (
+    Expression,
+    Named,
+    Use,
+    as_text,
+    at_property,
+    distinctive,
+    dotted,
+    embedded_use,
+    implied_depends_on,
+    in_tags_or_names,
+    rewrites,
+)
 from cfnfix.models import (
     AppendItem,
     Applicability,
@@ -21,7 +34,7 @@ from cfnfix.models import (
     Path,
     SetValue,
 )
-from cfnfix.template import Template, intrinsic_function
+from cfnfix.template import Template
 
 ROLE_TYPE = "AWS::IAM::Role"
 MAX_TAGS = 50  # IAM's limit of tags on one role
@@ -54,119 +67,7 @@ ROLE_ACTIONS = ("iam:passrole", "sts:assumerole")
 _PARTITION = r"(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|\$\{AWS::Partition\})"
 _ACCOUNT = r"(?:\d{12}|\$\{AWS::AccountId\})"
 _ROLE_PART = re.compile(r"(?:assumed-)?role/([^\s\"',;<>|\\]*)")
-_SPACES_IN_VARIABLE = re.compile(r"\$\{\s*([^}]*?)\s*\}")
-_VARIABLE_OR_OPAQUE = re.compile(r"\$\{[^}]*\}|\x00[^\x00]*\x00")
 _TAG_VALUE = re.compile(r"^[\w\s.:/=+\-@]*$")
-_FOLDED = frozenset({"Ref", "Fn::GetAtt", "Fn::Sub", "Fn::Join"})
-
-Use = Literal["name", "arn", "partial", "wildcard"]
-
-
-def _opaque(value: Any) -> str:
-    """A stand-in for a value whose text cannot be known, equal only for equal values."""
-    return "\x00" + json.dumps(value, sort_keys=True, default=str).replace("\x00", "") + "\x00"
-
-
-def as_text(value: Any) -> tuple[str, list[tuple[Path, Any]]]:
-    """A string expression as Fn::Sub text, and the parts that had to be made opaque (relative paths).
-
-    Literal strings, Ref, GetAtt, Sub (its variables substituted) and Join fold into one
-    text, so that ``!Join ['', ['arn:aws:iam::', !Ref AWS::AccountId, ':role/x']]`` and
-    ``!Sub 'arn:aws:iam::${AWS::AccountId}:role/x'`` compare equal. Anything else becomes
-    an opaque token; those parts are returned so that the caller can look inside them.
-    """
-    if isinstance(value, str):
-        return value.replace("${", "${!"), []
-    if isinstance(value, bool):
-        return str(value).lower(), []
-    if isinstance(value, (int, float)):
-        return str(value), []
-    function = intrinsic_function(value)
-    arg = value[function] if function else None
-    if function == "Ref" and isinstance(arg, str):
-        return "${" + arg + "}", []
-    if function == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2 and all(
-        isinstance(a, str) for a in arg
-    ):
-        return "${" + ".".join(arg) + "}", []
-    if function == "Fn::Sub":
-        return _sub_text(arg)
-    if function == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) \
-            and isinstance(arg[1], list):
-        texts: list[str] = []
-        opaque: list[tuple[Path, Any]] = []
-        for i, part in enumerate(arg[1]):
-            text, inner = as_text(part)
-            texts.append(text)
-            opaque.extend((("Fn::Join", 1, i, *p), v) for p, v in inner)
-        return arg[0].join(texts), opaque
-    return _opaque(value), [((), value)]
-
-
-def _sub_text(arg: Any) -> tuple[str, list[tuple[Path, Any]]]:
-    if isinstance(arg, str):
-        return _SPACES_IN_VARIABLE.sub(r"${\1}", arg), []
-    if not (isinstance(arg, list) and arg and isinstance(arg[0], str)):
-        return _opaque({"Fn::Sub": arg}), [((), {"Fn::Sub": arg})]
-    variables = arg[1] if len(arg) > 1 and isinstance(arg[1], dict) else {}
-    opaque: list[tuple[Path, Any]] = []
-    values: dict[str, str] = {}
-    for name, val in variables.items():
-        text, inner = as_text(val)
-        values[name] = text
-        opaque.extend((("Fn::Sub", 1, name, *p), v) for p, v in inner)
-
-    def substitute(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return values.get(name, "${" + name + "}")
-
-    return _SPACES_IN_VARIABLE.sub(substitute, arg[0]), opaque
-
-
-def _expressions(value: Any, path: Path) -> Iterator[tuple[Path, Any, str]]:
-    """Every outermost string expression below ``path``, with its text (see ``as_text``)."""
-    if isinstance(value, str) or intrinsic_function(value) in _FOLDED:
-        text, opaque = as_text(value)
-        yield path, value, text
-        for sub_path, inner in opaque:
-            if sub_path:  # look inside what could not be folded (an Fn::If among Join parts)
-                yield from _expressions(inner, (*path, *sub_path))
-    elif isinstance(value, dict):
-        for key, inner in value.items():
-            yield from _expressions(inner, (*path, key))
-    elif isinstance(value, list):
-        for i, inner in enumerate(value):
-            yield from _expressions(inner, (*path, i))
-
-
-def _glob(pattern: str) -> re.Pattern[str]:
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern))
-
-
-def _dotted(path: Path) -> str:
-    return ".".join(str(p) for p in path)
-
-
-@dataclass
-class _UseIndex:
-    """A template's string expressions that may use a role, and where each name may appear."""
-
-    every: list[tuple[Path, Any, str]] = field(default_factory=list)
-    by_token: dict[str, list[int]] = field(default_factory=dict)
-    wildcards: list[int] = field(default_factory=list)
-
-
-@dataclass
-class _Role:
-    """What is known of one named role."""
-
-    logical_id: str
-    name: Any  # the RoleName value as written
-    text: str  # its text (see as_text)
-    arn: re.Pattern[str]
-    distinctive: bool
-    condition: Any
-    depends_on_me: set[str]  # the resources the role itself depends on, directly or not
 
 
 class IamRoleName(Fixer):
@@ -282,35 +183,34 @@ class IamRoleName(Fixer):
     cfn_lint_rules: ClassVar[tuple[str, ...]] = ()
 
     def find(self, template: Template, options: Options) -> Iterator[Finding]:
-        graph = self._dependencies(template)
         for logical_id, resource in template.resources_of_type(ROLE_TYPE):
             properties = resource.get("Properties")
             if not isinstance(properties, dict) or properties.get("RoleName") in (None, ""):
                 continue
-            role = self._role(logical_id, resource, properties, graph)
+            role = Named(template, logical_id, "RoleName", "role")
             if role.text in REQUIRED_NAMES or role.text.startswith(REQUIRED_PREFIXES):
                 continue
-            path: Path = ("Resources", logical_id, "Properties", "RoleName")
+            path = role.path
             message = f"IAM role `{logical_id}` has an explicit `RoleName`"
             if len(properties) == 1:
                 yield self.finding(path, message, no_fix_reason="`RoleName` is the role's only property")
                 continue
             edits: list[Edit] = [Delete(path=path)]
             notes = ["`RoleName` removed: the role gets a generated name (the role is replaced)"]
-            tag_edit, tag_note = self._tag(logical_id, role.name, properties)
+            tag_edit, tag_note = self._tag(logical_id, role.value, properties)
             if tag_edit is not None:
                 edits.append(tag_edit)
             notes.append(tag_note)
             blockers: list[str] = []
             rewritten = {"name": 0, "arn": 0}
-            for use_path, kind, value in self._uses(template, role):
-                why = self._blocker(template, role, use_path, kind)
+            classify = functools.partial(self._classify, template, role, self._arn(role, properties))
+            for use_path, _kind, value, why in rewrites(role, classify):
                 if why is not None:
-                    blockers.append(f"{_dotted(use_path)} ({why})")
+                    blockers.append(f"{dotted(use_path)} ({why})")
                 else:
                     edits.append(SetValue(path=use_path, value=value))
                     rewritten["arn" if value == get_att(logical_id, "Arn") else "name"] += 1
-            edits.extend(self._redundant_depends_on(template, logical_id, edits))
+            edits.extend(implied_depends_on(template, logical_id, edits))
             if blockers:
                 yield self.finding(
                     path, message,
@@ -324,42 +224,13 @@ class IamRoleName(Fixer):
                 notes.append(f"{rewritten['name']} literal name(s) now `!Ref {logical_id}`")
             yield self.finding(path, message, edits, note="; ".join(notes))
 
-    @staticmethod
-    def _redundant_depends_on(template: Template, role_id: str, edits: list[Edit]) -> list[Edit]:
-        """Deletes of ``DependsOn`` entries on the role that a rewritten use now implies."""
-        users = {e.path[1] for e in edits if isinstance(e, SetValue) and e.path[0] == "Resources"}
-        deletes: list[Edit] = []
-        for user in sorted(users):
-            depends = template.get(("Resources", user, "DependsOn"))
-            if depends == role_id or depends == [role_id]:
-                deletes.append(Delete(path=("Resources", str(user), "DependsOn")))
-            elif isinstance(depends, list) and role_id in depends:
-                deletes.append(Delete(path=("Resources", str(user), "DependsOn", depends.index(role_id))))
-        return deletes
-
     # --- the role ---------------------------------------------------------------------
     @staticmethod
-    def _dependencies(template: Template) -> dict[str, set[str]]:
-        """For each resource, the resources it refers to (Ref, GetAtt, Sub, DependsOn)."""
-        return {name: set(targets) for name, targets in template.dependencies().items()}
-
-    @staticmethod
-    def _role(logical_id: str, resource: dict[str, Any], properties: dict[str, Any],
-              graph: dict[str, set[str]]) -> _Role:
-        name = properties["RoleName"]
-        text, _ = as_text(name)
+    def _arn(role: Named, properties: dict[str, Any]) -> re.Pattern[str]:
+        """The pattern of the role's ARN (under its ``Path``), as folded text."""
         role_path = properties.get("Path", "/")
         path_text = as_text(role_path)[0] if role_path is not None else "/"
-        arn = re.compile(f"arn:{_PARTITION}:iam::{_ACCOUNT}:role" + re.escape(path_text + text))
-        own = _VARIABLE_OR_OPAQUE.sub("", text)
-        seen: set[str] = set()
-        stack = [logical_id]
-        while stack:
-            for target in graph.get(stack.pop(), ()):
-                if target not in seen:
-                    seen.add(target)
-                    stack.append(target)
-        return _Role(logical_id, name, text, arn, len(own) >= 6, resource.get("Condition"), seen)
+        return re.compile(f"arn:{_PARTITION}:iam::{_ACCOUNT}:role" + re.escape(path_text + role.text))
 
     def _tag(self, logical_id: str, value: Any, properties: dict[str, Any]) -> tuple[Edit | None, str]:
         """The edit keeping the name as a ``Name`` tag, and what the note says of it."""
@@ -381,96 +252,24 @@ class IamRoleName(Fixer):
         return AppendItem(path=(*base, "Tags"), value=tag), "the name kept as the `Name` tag"
 
     # --- its uses ---------------------------------------------------------------------
-    def _uses(self, template: Template, role: _Role) -> Iterator[tuple[Path, Use, Any]]:
-        """Each literal use of the role's name: its path, kind and the value it becomes."""
-        own_tags: Path = ("Resources", role.logical_id, "Properties", "Tags")
-        own_name: Path = ("Resources", role.logical_id, "Properties", "RoleName")
-        for path, value, text in self._candidates(template, role):
-            if path == own_name or path[: len(own_tags)] == own_tags:
-                continue
-            kind = self._classify(template, role, path, text)
-            if kind == "arn":
-                yield path, kind, get_att(role.logical_id, "Arn")
-            elif kind == "name":
-                if self._in_role_resource(template, path):
-                    yield path, kind, get_att(role.logical_id, "Arn")
-                else:
-                    yield path, kind, ref(role.logical_id)
-            elif kind is not None:
-                yield path, kind, value
-
-    def _candidates(self, template: Template, role: _Role) -> list[tuple[Path, Any, str]]:
-        """The string expressions that may name ``role`` (by its name, an ARN ending in it, a role
-        part of a principal), in document order: those indexed under its name, and every wildcard."""
-        index = template.memo("iam-role-name:uses", lambda: self._index(template))
-        if "/" in role.text:  # a name no token can stand for: look at every expression
-            return index.every
-        found = index.by_token.get(role.text, []) + index.wildcards
-        return [index.every[i] for i in sorted(set(found))]
-
-    def _index(self, template: Template) -> _UseIndex:
-        """Every string expression that may be a use, once per template, indexed by the names it may hold."""
-        index = _UseIndex()
-        for path, value, text in _expressions(template.data, ()):
-            if not self._may_use(path):
-                continue
-            position = len(index.every)
-            index.every.append((path, value, text))
-            tokens = {text, text.rsplit("/", 1)[-1]}
-            wildcard = False
-            for match in _ROLE_PART.finditer(text):
-                for segment in match.group(1).split("/"):
-                    tokens.add(segment)
-                    wildcard = wildcard or "*" in segment or "?" in segment
-            if wildcard:
-                index.wildcards.append(position)
-            for token in tokens:
-                index.by_token.setdefault(token, []).append(position)
-        return index
-
-    @staticmethod
-    def _may_use(path: Path) -> bool:
-        """Whether a string at ``path`` can be a use at all (descriptions and the like are not)."""
-        if not path or path[-1] == "Description" or path[0] in ("Description", "Metadata"):
-            return False
-        if path[0] == "Parameters":
-            return len(path) > 2 and path[2] in ("Default", "AllowedValues")
-        return not (path[0] == "Outputs" and len(path) > 2 and path[2] == "Export")  # a name of its own
-
-    @staticmethod
-    def _labels(path: Path) -> bool:
-        """Whether ``path`` holds a tag or some resource's own name: equal to the role's name by design."""
-        keys = [p for p in path if isinstance(p, str)]
-        return "Tags" in keys or keys[-1].endswith("Name")
-
-    def _classify(self, template: Template, role: _Role, path: Path, text: str) -> Use | None:
+    def _classify(self, template: Template, role: Named, arn: re.Pattern[str],
+                  expression: Expression) -> tuple[Use, Any] | None:
+        """The kind of use ``expression`` makes of the role's name, and the value it becomes."""
+        path, text = expression.path, expression.text
         if text == role.text:
-            if self._in_name_property(template, path) or self._in_role_resource(template, path):
-                return "name"
-            return "name" if role.distinctive and not self._labels(path) else None
-        if role.arn.fullmatch(text):
-            return "arn"
-        for match in _ROLE_PART.finditer(text):
-            for segment in match.group(1).split("/"):
-                if segment == role.text:
-                    return "wildcard" if "*" in text or "?" in text else "partial"
-                wildcard = segment != "*" and ("*" in segment or "?" in segment)
-                if wildcard and _glob(segment).fullmatch(role.text):
-                    return "wildcard"
-        return None
-
-    @staticmethod
-    def _in_name_property(template: Template, path: Path) -> bool:
-        if len(path) < 4 or path[0] != "Resources" or path[2] != "Properties":
-            return False
-        resource_type = template.get(("Resources", path[1], "Type"))
-        rest = path[3:]
-        for pattern in NAME_PROPERTIES.get(resource_type if isinstance(resource_type, str) else "", ()):
-            if len(pattern) == len(rest) and all(
-                p == r or (p == "*" and isinstance(r, int)) for p, r in zip(pattern, rest, strict=True)
+            pass_role = self._in_role_resource(template, path)
+            if pass_role:
+                return "name", get_att(role.logical_id, "Arn")
+            if at_property(template, path, NAME_PROPERTIES) or (
+                distinctive(role.text) and not in_tags_or_names(path)
             ):
-                return True
-        return False
+                return "name", ref(role.logical_id)
+            return None
+        if arn.fullmatch(text):
+            return "arn", get_att(role.logical_id, "Arn")
+        segments = (s for match in _ROLE_PART.finditer(text) for s in match.group(1).split("/"))
+        kind = embedded_use(text, segments, role.text, wildcard_text=True)
+        return (kind, expression.value) if kind is not None else None
 
     @staticmethod
     def _in_role_resource(template: Template, path: Path) -> bool:
@@ -486,27 +285,3 @@ class IamRoleName(Fixer):
         return any(
             isinstance(a, str) and fnmatchcase(target, a.lower()) for a in actions for target in ROLE_ACTIONS
         )
-
-    def _blocker(self, template: Template, role: _Role, path: Path, kind: Use) -> str | None:
-        """Why the use at ``path`` cannot be rewritten, or None when it can."""
-        if kind == "partial":
-            return "the role's name is part of a longer string"
-        if kind == "wildcard":
-            return "a wildcard matches the role's name, not the generated one"
-        section = path[0]
-        if section == "Resources" and len(path) > 3 and path[2] in ("Properties", "Metadata"):
-            owner = str(path[1])
-            if owner == role.logical_id:
-                return "the role names itself; `!GetAtt` would be circular"
-            if owner in role.depends_on_me:
-                return f"the role depends on `{owner}`; a reference would be circular"
-            condition = template.get(("Resources", owner, "Condition"))
-        elif section == "Outputs" and len(path) > 2 and path[2] == "Value":
-            if template.has(("Outputs", path[1], "Export")):
-                return "an exported value cannot change while other stacks import it"
-            condition = template.get(("Outputs", path[1], "Condition"))
-        else:
-            return f"no `!Ref` or `!GetAtt` is allowed in {section}"
-        if role.condition is not None and condition != role.condition:
-            return f"the role exists only when `{role.condition}` holds"
-        return None
