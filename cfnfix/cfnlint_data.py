@@ -115,3 +115,51 @@ def regional_schema(directory: str, filename: str) -> dict[str, Any]:
     except FileNotFoundError:
         return {}
     return loaded
+
+
+@functools.cache
+def resource_schema(resource_type: str) -> dict[str, Any] | None:
+    """A resource type's schema as cfn-lint holds it for us-east-1, or None when it has none."""
+    try:
+        digests = load_json("data", "schemas", "providers", "us-east-1.json")
+    except (FileNotFoundError, ValueError):
+        return None
+    digest = digests.get(resource_type) if isinstance(digests, dict) else None
+    if not isinstance(digest, str):
+        return None
+    try:
+        schema = load_json("data", "schemas", "resources", f"{digest}.json")
+    except (FileNotFoundError, ValueError):
+        return None
+    return schema if isinstance(schema, dict) else None
+
+
+def property_schema(resource_type: str, path: tuple[str | int, ...]) -> dict[str, Any] | None:
+    """The schema of the property at ``path`` below a resource's ``Properties`` (list indexes step
+    into ``items``, ``$ref`` followed), or None when the schema does not describe it."""
+    schema = resource_schema(resource_type)
+    if schema is None:
+        return None
+    found = schema.get("definitions")
+    definitions: dict[str, Any] = found if isinstance(found, dict) else {}
+
+    def resolve(node: Any) -> Any:
+        for _ in range(32):  # definitions may refer to each other; never loop
+            ref = node.get("$ref") if isinstance(node, dict) else None
+            if not (isinstance(ref, str) and ref.startswith("#/definitions/")):
+                break
+            node = definitions.get(ref.rsplit("/", 1)[-1])
+        return node
+
+    node: Any = {"properties": schema.get("properties")}
+    for part in path:
+        node = resolve(node)
+        if not isinstance(node, dict):
+            return None
+        if isinstance(part, int):
+            node = node.get("items")
+        else:
+            properties = node.get("properties")
+            node = properties.get(part) if isinstance(properties, dict) else None
+    node = resolve(node)
+    return node if isinstance(node, dict) else None

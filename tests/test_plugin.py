@@ -70,7 +70,7 @@ class BucketVersioning(Fixer):
             yield self.finding(("Resources", name), f"Bucket `{name}` has no versioning", [edit])
 '''
 INPUT = "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Logs:  # audit logs\n    Type: AWS::S3::Bucket\n" \
-        "    Properties:\n      BucketName: !Sub '${AWS::StackName}-logs'\n"
+        "    Properties:\n      ObjectLockEnabled: false\n"
 EXPECTED = INPUT + "      VersioningConfiguration:\n        Status: Enabled\n"
 
 
