@@ -25,6 +25,17 @@ _LEAVES = {
 }
 
 
+class _Absent:
+    """The value of a property set to ``!Ref AWS::NoValue``: as if it were not there."""
+
+    def __str__(self) -> str:
+        return "AWS::NoValue"
+
+
+ABSENT = _Absent()
+_NO_VALUE = {"Ref": "AWS::NoValue"}
+
+
 @dataclass(frozen=True)
 class Protection:
     """A property that keeps a resource from being deleted: the values that turn it on, the value
@@ -36,6 +47,8 @@ class Protection:
     absent_on: bool = False
 
     def is_on(self, value: Any) -> bool:
+        if value is ABSENT:
+            return self.absent_on
         return (value.lower() if isinstance(value, str) and self.off is False else value) in self.on
 
     def off_for(self, value: Any) -> Any:
@@ -93,6 +106,8 @@ class _Values:
 def _values(template: Template, value: Any) -> _Values | None:
     """The values ``value`` can take when deployed with the parameters' defaults (their allowed
     values without a default), through ``Fn::If`` branches; None when they cannot be known."""
+    if value == _NO_VALUE:
+        return _Values([ABSENT])
     function = intrinsic_function(value)
     if function is None:
         return None if isinstance(value, (dict, list)) or value is None else _Values([value])
@@ -285,7 +300,11 @@ class RetentionProfile(Fixer):
                                             "when the stack is deleted (RDS's default)", _Change(edit))
                 continue
             found = _values(template, resource[attribute])
-            if found is None or all(acceptable(v) for v in found.values):
+            if found is None:
+                continue
+            default = default_policy(resource, attribute)
+            found.values = [default if v is ABSENT else v for v in found.values]
+            if all(acceptable(v) for v in found.values):
                 continue
             shown = next(v for v in found.values if not acceptable(v))
             when = "the stack is deleted" if attribute == DELETION else "it is replaced"
@@ -410,6 +429,8 @@ def _policy_text(attribute: str, value: Any, shown: Any, found: _Values) -> str:
 def _protection_text(name: str, value: Any, on: Any, found: _Values) -> str:
     if intrinsic_function(value) is None:
         return f"`{name}: {_shown(on)}`"
+    if on is ABSENT:
+        return f"`{name}` can be unset, which turns it on, through {_through(found)}"
     return f"`{name}` can be `{_shown(on)}`, through {_through(found)}"
 
 

@@ -235,3 +235,30 @@ def test_no_fix_when_every_use_of_a_parameter_would_go() -> None:
 def test_an_organizations_account_is_never_deleted() -> None:
     (finding,) = find("Account:\n  Type: AWS::Organizations::Account\n  DeletionPolicy: Retain\n")
     assert finding.fix is None and "closes the AWS account" in str(finding.no_fix_reason)
+
+
+def test_no_value_stands_for_the_default() -> None:
+    findings = find("""\
+    Db:
+      Type: AWS::RDS::DBInstance
+      DeletionPolicy: !If [IsProd, Delete, !Ref AWS::NoValue]
+      Properties:
+        Engine: mysql
+        DeletionProtection: !If [IsProd, true, !Ref AWS::NoValue]
+    Bucket:
+      Type: AWS::S3::Bucket
+      DeletionPolicy: !If [IsProd, Delete, !Ref AWS::NoValue]
+    Ledger:
+      Type: AWS::QLDB::Ledger
+      Properties:
+        DeletionProtection: !If [IsProd, false, !Ref AWS::NoValue]
+    Other:
+      Type: AWS::SNS::Topic
+      Condition: IsProd
+    """)
+    assert {(f.path[1], f.path[-1]) for f in findings} == {
+        ("Db", "DeletionPolicy"),  # AWS::NoValue: RDS's default, Snapshot
+        ("Db", "DeletionProtection"),
+        ("Ledger", "DeletionProtection"),  # AWS::NoValue: a ledger's default, protected
+    }
+    assert all(f.fix is not None for f in findings)
