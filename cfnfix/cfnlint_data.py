@@ -1,6 +1,7 @@
-"""cfn-lint's data (regions, zones, runtimes, engine versions, schemas), read from its installed
-package without importing it: importing cfn-lint costs about a second, reading a data file
-a few milliseconds. Everything is read once, on first use.
+"""cfn-lint's data (regions, zones, runtimes, engine versions, stateful resource types, resource
+provider schemas), read from its installed package without importing it: importing cfn-lint
+costs about a second, reading a data file a few milliseconds. Everything is read once, on
+first use.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import ast
 import functools
 import importlib.util
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -117,21 +120,102 @@ def regional_schema(directory: str, filename: str) -> dict[str, Any]:
     return loaded
 
 
+def stateful_types() -> frozenset[str]:
+    """Resource types cfn-lint counts as stateful (``AdditionalSpecs/StatefulResources.json``, rule I3011)."""
+    return frozenset(_stateful_resources())
+
+
+def delete_requires_empty(resource_type: str) -> bool:
+    """Whether deleting a stateful resource of this type fails unless it is empty first (an S3 bucket)."""
+    details = _stateful_resources().get(resource_type)
+    return isinstance(details, dict) and bool(details.get("DeleteRequiresEmptyResource"))
+
+
 @functools.cache
+def _stateful_resources() -> dict[str, Any]:
+    types = load_json("data", "AdditionalSpecs", "StatefulResources.json").get("ResourceTypes")
+    return types if isinstance(types, dict) else {}
+
+
+# --- the resource provider schemas ------------------------------------------------------------
+def _schema_date(directory: Path) -> str:
+    try:
+        date = json.loads((directory / "version.json").read_text(encoding="utf-8")).get("schema_date", "")
+    except (OSError, ValueError, AttributeError):
+        return ""
+    return date if isinstance(date, str) else ""
+
+
+def _cache_dir() -> Path:
+    """cfn-lint's schema cache, where ``cfn-lint --update-specs`` writes (``get_cache_dir``)."""
+    if sys.platform == "win32":
+        base = os.environ.get("LOCALAPPDATA", os.path.expanduser("~\\AppData\\Local"))
+    elif sys.platform == "darwin":
+        base = os.path.expanduser("~/Library/Caches")
+    else:
+        base = os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache"))
+    return Path(base, "aws", "cfn-lint", "schemas")
+
+
+@functools.cache
+def _schema_dir() -> Path | None:
+    """The schema directory cfn-lint reads: its bundled one, or its cache when that is newer."""
+    base = package_dir()
+    bundled = None if base is None else base / "data" / "schemas"
+    cache = _cache_dir()
+    has_bundled = bundled is not None and any((bundled / "providers").glob("*.json"))
+    has_cache = (cache / "providers").is_dir() and any((cache / "providers").glob("*.json"))
+    if has_bundled and has_cache and bundled is not None:
+        return cache if _schema_date(cache) > _schema_date(bundled) else bundled
+    if has_bundled:
+        return bundled
+    return cache if has_cache else None
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+@functools.cache
+def _provider_types(region: str) -> dict[str, str]:
+    """Resource type -> schema file hash in ``region`` (else us-east-1), SAM types included."""
+    directory = _schema_dir()
+    if directory is None:
+        return {}
+    providers = directory / "providers"
+    found = providers / f"{region}.json"
+    types = _read_json(found if found.exists() else providers / "us-east-1.json")
+    sam = _read_json(providers / "sam.json")
+    merged = dict(types) if isinstance(types, dict) else {}
+    merged.update(sam if isinstance(sam, dict) else {})
+    return merged
+
+
+@functools.cache
+def _schema_file(digest: str) -> dict[str, Any] | None:
+    directory = _schema_dir()
+    loaded = _read_json(directory / "resources" / f"{digest}.json") if directory else None
+    return loaded if isinstance(loaded, dict) else None
+
+
+def resource_schemas(resource_type: str, regions: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The distinct provider schemas of a resource type over the regions, as cfn-lint picks them
+    (its bundled schemas, or its cache after ``cfn-lint --update-specs`` when that is newer)."""
+    if resource_type.startswith("Custom::"):
+        resource_type = "AWS::CloudFormation::CustomResource"
+    digests = dict.fromkeys(
+        d for d in (_provider_types(r).get(resource_type) for r in regions or ("us-east-1",)) if d
+    )
+    return [s for s in (_schema_file(d) for d in digests) if s is not None]
+
+
 def resource_schema(resource_type: str) -> dict[str, Any] | None:
     """A resource type's schema as cfn-lint holds it for us-east-1, or None when it has none."""
-    try:
-        digests = load_json("data", "schemas", "providers", "us-east-1.json")
-    except (FileNotFoundError, ValueError):
-        return None
-    digest = digests.get(resource_type) if isinstance(digests, dict) else None
-    if not isinstance(digest, str):
-        return None
-    try:
-        schema = load_json("data", "schemas", "resources", f"{digest}.json")
-    except (FileNotFoundError, ValueError):
-        return None
-    return schema if isinstance(schema, dict) else None
+    schemas = resource_schemas(resource_type, ("us-east-1",))
+    return schemas[0] if schemas else None
 
 
 def property_schema(resource_type: str, path: tuple[str | int, ...]) -> dict[str, Any] | None:

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import functools
-import json
-import os
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from pathlib import Path as FilePath
 from typing import Any, ClassVar
 
-from cfnfix.cfnlint_data import package_dir
+from cfnfix.cfnlint_data import resource_schemas
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Finding, Options, Path, RenameKey
 from cfnfix.template import Template, intrinsic_function
@@ -21,80 +17,6 @@ from cfnfix.template import Template, intrinsic_function
 # cfn-lint's similarity threshold: a name is suggested when difflib's ratio exceeds it
 _RATIO = 0.8
 _SCALARS = frozenset({"string", "integer", "number", "boolean"})
-
-
-# --- cfn-lint's resource provider schemas, read without importing cfn-lint (slow) ------------
-def _schema_date(directory: FilePath) -> str:
-    try:
-        date = json.loads((directory / "version.json").read_text(encoding="utf-8")).get("schema_date", "")
-    except (OSError, ValueError, AttributeError):
-        return ""
-    return date if isinstance(date, str) else ""
-
-
-def _cache_dir() -> FilePath:
-    """cfn-lint's schema cache, where ``cfn-lint --update-specs`` writes (``get_cache_dir``)."""
-    if sys.platform == "win32":
-        base = os.environ.get("LOCALAPPDATA", os.path.expanduser("~\\AppData\\Local"))
-    elif sys.platform == "darwin":
-        base = os.path.expanduser("~/Library/Caches")
-    else:
-        base = os.environ.get("XDG_CACHE_HOME", os.path.expanduser("~/.cache"))
-    return FilePath(base, "aws", "cfn-lint", "schemas")
-
-
-@functools.cache
-def _schema_dir() -> FilePath | None:
-    """The schema directory cfn-lint reads: its bundled one, or its cache when that is newer."""
-    base = package_dir()
-    bundled = None if base is None else base / "data" / "schemas"
-    cache = _cache_dir()
-    has_bundled = bundled is not None and any((bundled / "providers").glob("*.json"))
-    has_cache = (cache / "providers").is_dir() and any((cache / "providers").glob("*.json"))
-    if has_bundled and has_cache and bundled is not None:
-        return cache if _schema_date(cache) > _schema_date(bundled) else bundled
-    if has_bundled:
-        return bundled
-    return cache if has_cache else None
-
-
-def _read_json(path: FilePath) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-@functools.cache
-def _provider_types(region: str) -> dict[str, str]:
-    """Resource type -> schema file hash in ``region`` (else us-east-1), SAM types included."""
-    directory = _schema_dir()
-    if directory is None:
-        return {}
-    providers = directory / "providers"
-    found = providers / f"{region}.json"
-    types = _read_json(found if found.exists() else providers / "us-east-1.json")
-    sam = _read_json(providers / "sam.json")
-    merged = dict(types) if isinstance(types, dict) else {}
-    merged.update(sam if isinstance(sam, dict) else {})
-    return merged
-
-
-@functools.cache
-def _schema_file(digest: str) -> dict[str, Any] | None:
-    directory = _schema_dir()
-    loaded = _read_json(directory / "resources" / f"{digest}.json") if directory else None
-    return loaded if isinstance(loaded, dict) else None
-
-
-def _schemas(resource_type: str, regions: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The distinct provider schemas of a resource type over the regions, as cfn-lint picks them."""
-    if resource_type.startswith("Custom::"):
-        resource_type = "AWS::CloudFormation::CustomResource"
-    digests = dict.fromkeys(
-        d for d in (_provider_types(r).get(resource_type) for r in regions or ("us-east-1",)) if d
-    )
-    return [s for s in (_schema_file(d) for d in digests) if s is not None]
 
 
 @functools.cache
@@ -490,7 +412,7 @@ class PropertyTypo(Fixer):
                 continue
             walk = _Walk()
             base: Path = ("Resources", name, "Properties")
-            for schema in _schemas(resource["Type"], options.target_regions):
+            for schema in resource_schemas(resource["Type"], options.target_regions):
                 walk.visit(properties, schema, schema, base)
             found.extend(self._findings(template, name, resource["Type"], walk))
         yield from self._through_aliases(template, found) if template.aliases else found

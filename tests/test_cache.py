@@ -119,3 +119,20 @@ def test_runs_at_once_never_corrupt_it(tmp_path: Path) -> None:
                 and p.name != ".gitignore"]  # no temporary file left
     again = run_cli("check", "templates", cwd=project)
     assert (again.returncode, again.stdout, again.stderr) == next(iter(outputs))
+
+
+def test_the_profile_and_an_opt_in_selection_are_part_of_the_key(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "t.yaml").write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  B:\n"
+                                     "    Type: AWS::S3::Bucket\n    DeletionPolicy: Retain\n"
+                                     "    UpdateReplacePolicy: Retain\n")
+    plain = run_cli("check", "t.yaml", cwd=tmp_path)
+    assert (plain.returncode, plain.stdout) == (0, "")
+    profiled = run_cli("check", "--profile", "ci", "t.yaml", cwd=tmp_path)  # not the plain run's entry
+    assert profiled.returncode == 1 and "CFX206" in profiled.stdout
+    named = run_cli("check", "--select", "CFX207", "t.yaml", cwd=tmp_path)
+    assert named.returncode == 1 and "CFX207" in named.stdout
+    assert len(list((tmp_path / ".cfnfix_cache").rglob("*.json"))) == 3
+    assert run_cli("check", "t.yaml", cwd=tmp_path).stdout == ""  # each served from its own entry
+    assert run_cli("check", "--profile", "ci", "t.yaml", cwd=tmp_path).stdout == profiled.stdout
+    assert len(list((tmp_path / ".cfnfix_cache").rglob("*.json"))) == 3

@@ -133,3 +133,47 @@ def test_type_that_is_not_a_string() -> None:
     # modules and macros may leave an intrinsic as the type: still checked, no crash
     finding = one("{Ref: Kind}", "DeletionPolicy: Retain\n")
     assert insert(finding).value == "Retain"
+
+
+@pytest.mark.parametrize("source", [
+    "SourceDBInstanceIdentifier: primary-db",
+    "SourceDBClusterIdentifier: !Ref Cluster",
+    "DBClusterIdentifier: !Ref Cluster",
+])
+@pytest.mark.parametrize(("have", "missing"), [
+    ("DeletionPolicy", "UpdateReplacePolicy"), ("UpdateReplacePolicy", "DeletionPolicy"),
+])
+def test_an_instance_rds_cannot_snapshot_pairs_snapshot_with_delete(source: str, have: str, missing: str) -> None:
+    finding = one("AWS::RDS::DBInstance", f"{have}: Snapshot\nProperties:\n  {source}\n")
+    edit = insert(finding)
+    assert (edit.key, edit.value) == (missing, "Delete")
+    assert finding.fix is not None and finding.fix.applicability is Applicability.SAFE
+    assert "no final snapshot" in finding.fix.note or "through the DB cluster" in finding.fix.note
+
+
+def test_a_replica_keeps_retain_and_an_if_branch_of_snapshot_becomes_delete() -> None:
+    replica = "Properties:\n  SourceDBInstanceIdentifier: primary-db\n"
+    assert insert(one("AWS::RDS::DBInstance", "DeletionPolicy: Retain\n" + replica)).value == "Retain"
+    edit = insert(one("AWS::RDS::DBInstance", "DeletionPolicy: !If [IsOn, Snapshot, Retain]\n" + replica))
+    assert edit.value == {"Fn::If": ["IsOn", "Delete", "Retain"]}
+
+
+@pytest.mark.parametrize("attributes", [
+    # a replica only under a condition: Snapshot is right for one case and refused for the other
+    "DeletionPolicy: Snapshot\nProperties:\n  SourceDBInstanceIdentifier: !If [IsOn, primary-db, !Ref AWS::NoValue]\n",
+    "DeletionPolicy: Snapshot\nProperties: !If [IsOn, {SourceDBInstanceIdentifier: primary-db}, {Engine: mysql}]\n",
+    # a parameter that may say Snapshot, on a replica
+    "DeletionPolicy: !Ref Snap\nProperties:\n  SourceDBInstanceIdentifier: primary-db\n",
+])
+def test_no_fix_when_a_replica_could_get_snapshot(attributes: str) -> None:
+    text = textwrap.indent(f"R:\n  Type: AWS::RDS::DBInstance\n{textwrap.indent(attributes, '  ')}", "  ")
+    snap = "  Snap:\n    Type: String\n    AllowedValues: [Snapshot, Retain]\n"
+    source = HEAD.replace("Conditions:", snap + "Conditions:")
+    node = yaml.compose(source + text, Loader=yaml.CSafeLoader)
+    (finding,) = RetentionPolicyPair().find(Template(to_data(node), node, "yaml", "t.yaml"), Options())
+    assert finding.fix is None and finding.no_fix_reason
+
+
+def test_a_primary_instance_still_pairs_snapshot_with_snapshot() -> None:
+    finding = one("AWS::RDS::DBInstance", "DeletionPolicy: Snapshot\nProperties:\n  Engine: postgres\n")
+    assert insert(finding).value == "Snapshot"
