@@ -94,7 +94,7 @@ def as_text(value: Any) -> tuple[str, list[tuple[Path, Any]]]:
             text, inner = as_text(part)
             texts.append(text)
             opaque.extend((("Fn::Join", 1, i, *p), v) for p, v in inner)
-        return arg[0].join(texts), opaque
+        return arg[0].replace("${", "${!").join(texts), opaque
     return _opaque(value), [((), value)]
 
 

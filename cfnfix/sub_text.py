@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from cfnfix.template import Template, intrinsic_function
+from cfnfix.literals import as_text
+from cfnfix.template import Template
 
 #: a Sub variable (``${Name}``, ``${Resource.Attribute}``); ``${!Literal}`` is an escape, not a variable
 VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
@@ -26,54 +27,13 @@ _PSEUDO_PARAMETERS = frozenset({
 
 
 def sub_text(value: Any) -> str | None:
-    """``value`` as Fn::Sub text: a literal with ``${`` escaped, an Fn::Sub's text with its own
-    variables put in, an Fn::Join of such parts, ``${X}`` for ``Ref X``, ``${A.B}`` for ``GetAtt``;
-    None for anything else."""
-    if isinstance(value, str):
-        return value.replace("${", "${!")
-    if isinstance(value, bool) or not isinstance(value, (int, float, dict)):
+    """``value`` as Fn::Sub text (:func:`cfnfix.literals.as_text`: a literal with ``${`` escaped, an
+    Fn::Sub's text with its own variables put in, an Fn::Join of such parts, ``${X}`` for ``Ref X``,
+    ``${A.B}`` for ``GetAtt``); None for anything else, or holding anything else."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float, dict)):
         return None
-    if isinstance(value, (int, float)):
-        return str(value)
-    function = intrinsic_function(value)
-    arg = value.get(function) if function else None
-    if function == "Ref" and isinstance(arg, str):
-        return "${" + arg + "}"
-    if function == "Fn::GetAtt":
-        if isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg):
-            return "${" + ".".join(arg) + "}"
-        return None
-    if function == "Fn::Sub":
-        return _sub(arg)
-    if function == "Fn::Join" and isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str):
-        parts = [sub_text(part) for part in arg[1]] if isinstance(arg[1], list) else [None]
-        if any(part is None for part in parts):
-            return None
-        return arg[0].replace("${", "${!").join(part for part in parts if part is not None)
-    return None
-
-
-def _sub(arg: Any) -> str | None:
-    if isinstance(arg, str):
-        return arg
-    if not (isinstance(arg, list) and arg and isinstance(arg[0], str)):
-        return None
-    if len(arg) == 1:
-        return arg[0]
-    local = arg[1] if len(arg) == 2 and isinstance(arg[1], dict) else None
-    if local is None:
-        return None
-    values: dict[str, str] = {}
-    for name, item in local.items():
-        text = sub_text(item)
-        if text is None:
-            return None
-        values[str(name)] = text
-
-    def put(match: re.Match[str]) -> str:
-        return values.get(match.group(1).strip(), match.group(0))
-
-    return VARIABLE.sub(put, arg[0])
+    text, opaque = as_text(value)
+    return None if opaque else text
 
 
 def variables(text: str) -> list[str]:
