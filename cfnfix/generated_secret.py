@@ -20,7 +20,7 @@ from typing import Any
 
 from cfnfix import unused
 from cfnfix.fixer import LogicalIds, new_resource, ref
-from cfnfix.models import InsertKey, Path
+from cfnfix.models import InsertKey, Path, SetValue
 from cfnfix.template import Reference, Template, intrinsic_function, sub_variables
 
 SECRET_TYPE = "AWS::SecretsManager::Secret"
@@ -502,6 +502,14 @@ def property_path(parts: Path) -> tuple[str | int, ...]:
     return tuple(out)
 
 
+def set_sub_text(path: Path, text: str) -> SetValue:
+    """The edit that gives the Fn::Sub string at ``path`` (``(..., "Fn::Sub")`` or ``(..., "Fn::Sub", 0)``) the
+    text ``text``: a string-form Sub is set whole, so that a short-form ``!Sub`` keeps its tag."""
+    if path and path[-1] == "Fn::Sub":
+        return SetValue(path=path[:-1], value={"Fn::Sub": text})
+    return SetValue(path=path, value=text)
+
+
 def replace_variable(text: str, name: str, replacement: str) -> str:
     """A Fn::Sub string with every ``${name}`` (spaces allowed inside) replaced by ``replacement``."""
     pattern = re.compile(r"\$\{\s*" + re.escape(name) + r"\s*\}")
@@ -632,6 +640,21 @@ def secret_named(template: Template, secret_id: str, in_sub: bool) -> str | None
     """The logical id of the secret this template creates whose ``Name`` is ``secret_id``, or None."""
     names = secret_names(template)
     return names.get((in_sub, secret_id)) if names else None
+
+
+def secrets_read_by_name(template: Template, text: str, in_sub: bool) -> list[str]:
+    """The secrets of this template that ``text`` (a Fn::Sub text when ``in_sub``) reads through a
+    dynamic reference by their ``Name`` rather than by ``${Secret}``."""
+    if _MARKER not in text or not secret_names(template):
+        return []
+    found = []
+    for match in _REFERENCE.finditer(text):
+        body = match.group(1)
+        cut = _SECRET_STRING.search(body)
+        secret = secret_named(template, body[: cut.start()] if cut else body, in_sub)
+        if secret is not None:
+            found.append(secret)
+    return list(dict.fromkeys(found))
 
 
 def reaches(template: Template, start: str, goals: set[str]) -> bool:
