@@ -75,7 +75,7 @@ class ExternalSecret(Fixer):
     The new secret has no `Name`: CloudFormation names it after the stack and the logical
     id. Keeping the name would make the stack fail wherever a secret of that name exists
     already (the one made by hand that the template relied on, another stack's, or the
-    same stack deployed twice for two environments), which is what this fixer removes;
+    same stack deployed twice for two environments), the very failure this fixer removes;
     programs find the secret through the stack (`!Ref`, an Output). Its `Description`
     records the name it replaces.
 
@@ -87,6 +87,8 @@ class ExternalSecret(Fixer):
     or id (a new secret has only `AWSCURRENT`); a name built from the Sub's own
     variables. A reference by name to a secret of the template is not rewritten when
     the secret has a `Condition` its reader does not share, or depends on its reader.
+    A `${Variable}` in a plain string (a forgotten `!Sub`, which cfn-lint reports as
+    E1029) is not read as a name.
 
     ## Why is this bad?
     A reference to a secret nothing creates is a deploy blocker: wherever the secret does
@@ -168,8 +170,8 @@ class ExternalSecret(Fixer):
         by_name: dict[Path, list[tuple[SecretReference, str]]] = {}
         external: dict[tuple[bool, str], list[SecretReference]] = {}
         for reference in references:
-            if _given(template, reference):
-                continue
+            if _given(template, reference) or (not reference.in_sub and "${" in reference.secret_id):
+                continue  # given; or a `${Variable}` outside a Sub, a forgotten Sub (cfn-lint E1029)
             created = gs.secret_named(template, reference.secret_id, reference.in_sub)
             if created is not None:
                 by_name.setdefault(reference.path, []).append((reference, created))
@@ -361,7 +363,7 @@ def _description(template: Template, reference: SecretReference) -> Any:
     name = reference.secret_id
     text = f"Generated in place of the secret {name}, which the template read by name"
     if not reference.in_sub:
-        return "Generated in place of a secret the template read by name" if "${" in name else text
+        return text
     variables = [v.split(".", 1)[0] for v in reference.variables]
     if not variables:
         return text

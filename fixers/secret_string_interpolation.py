@@ -263,15 +263,9 @@ def _plan_fix(template: Template, analysed: _Secret, ids: LogicalIds) -> None:
             raise _NoFix(f"`{parameter}` has type {declared}, not String; a generated secret cannot replace it")
 
     uses = [u for u in gs.parameter_uses(template, parameter) if u.resource != name] if parameter else []
-    blocked = sorted({u.blocked for u in uses if u.blocked is not None})
-    if blocked:
-        raise _NoFix(f"`{parameter}` is also read in {', '.join(blocked)}, where a dynamic reference is not allowed")
-    own = gs.parameter_uses(template, parameter) if parameter else []
-    inside = [u for u in own if u.resource == name and u.prop[:1] != ("SecretString",)]
-    if inside:
-        raise _NoFix(f"`{parameter}` is also read elsewhere in the secret `{name}` itself")
     repeats = _literal_repeats(template, literal) if literal is not None else []
-    setters = [str(u.resource) for u in uses if gs.password_property(template, str(u.resource), u.prop)]
+    setters = [str(u.resource) for u in uses
+               if u.blocked is None and gs.password_property(template, str(u.resource), u.prop)]
     setters += [r for r, _path in repeats]
     setters += [r.resource for r in gs.secret_references(template)
                 if r.in_sub and r.secret_id.strip() in ("${" + name + "}",) and r.json_key == key
@@ -284,6 +278,13 @@ def _plan_fix(template: Template, analysed: _Secret, ids: LogicalIds) -> None:
             "of another service, the password of an existing account), which a generated value would not replace; "
             "keep it out of the template by creating the secret without `SecretString` and storing the value with "
             "`aws secretsmanager put-secret-value`")
+    blocked = sorted({u.blocked for u in uses if u.blocked is not None})
+    if blocked:
+        raise _NoFix(f"`{parameter}` is also read in {', '.join(blocked)}, where a dynamic reference is not allowed")
+    own = gs.parameter_uses(template, parameter) if parameter else []
+    inside = [u for u in own if u.resource == name and u.prop[:1] != ("SecretString",)]
+    if inside:
+        raise _NoFix(f"`{parameter}` is also read elsewhere in the secret `{name}` itself")
 
     readers = {r for r, deps in template.dependencies().items() if name in deps}
     readers |= {str(u.resource) for u in uses} | {r for r, _path in repeats}
