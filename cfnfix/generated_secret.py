@@ -366,8 +366,8 @@ def attached_secrets(template: Template) -> frozenset[str]:
     """The secrets of the template that a ``SecretTargetAttachment`` already points at (by Ref)."""
     found = set()
     for _name, attachment in template.resources_of_type(ATTACHMENT_TYPE):
-        secret = attachment.get("Properties", {}).get("SecretId") if isinstance(attachment.get("Properties"),
-                                                                               dict) else None
+        properties = attachment.get("Properties")
+        secret = properties.get("SecretId") if isinstance(properties, dict) else None
         if isinstance(secret, dict) and isinstance(secret.get("Ref"), str):
             found.add(secret["Ref"])
     return frozenset(found)

@@ -145,7 +145,9 @@ class SecretParameter(Fixer):
 
     When the parameter is also read where a dynamic reference cannot go (an Output, a
     Condition, a Rule, template or resource Metadata, the `SecretString` of a secret), the
-    finding has no fix: the template needs the value itself there.
+    finding has no fix: the template needs the value itself there. A secret whose
+    `SecretString` embeds the password is secret-string-interpolation's (CFX213) to fix:
+    it makes that secret generate the password and points every use at it.
 
     ## Fix safety
     The fix is unsafe: it removes a parameter, so deploy scripts that pass it fail
@@ -274,10 +276,13 @@ def _password_key(prop: tuple[str | int, ...]) -> str | None:
 def _blocker(template: Template, candidate: _Candidate) -> str | None:
     places = sorted({u.blocked for u in candidate.uses if u.blocked is not None})
     if places:
-        return (
+        reason = (
             f"'{candidate.name}' is also read in {', '.join(places)}, where a dynamic reference is "
             "not allowed; remove that use first"
         )
+        if any(u.prop[:1] == ("SecretString",) for u in candidate.uses if u.blocked is not None):
+            reason += " (secret-string-interpolation, CFX213, makes such a secret generate the password)"
+        return reason
     declared = template.parameters.get(candidate.name, {}).get("Type", "String")
     if declared != "String":
         return f"'{candidate.name}' has type {declared}, not String; a generated secret cannot replace it"

@@ -192,7 +192,7 @@ class SecretStringInterpolation(Fixer):
         parts = []
         if analysed.parameters:
             shown = ", ".join(f"`{p}`" for p in analysed.parameters)
-            parts.append(f"the parameter {shown}, so the password passes through the stack's parameters")
+            parts.append(f"the parameter {shown}, so the secret value passes through the stack's parameters")
         if analysed.cycles:
             shown = ", ".join(f"`{r}`" for r in analysed.cycles)
             parts.append(f"{shown}, which reads the secret: a circular dependency")
@@ -286,6 +286,13 @@ def _plan_fix(template: Template, analysed: _Secret, ids: LogicalIds) -> None:
     if inside:
         raise _NoFix(f"`{parameter}` is also read elsewhere in the secret `{name}` itself")
 
+    condition = template.get(("Resources", name, "Condition"))
+    if condition is not None:
+        future = {str(u.resource) for u in uses} | {r for r, _path in repeats}
+        unshared = sorted(r for r in future if template.get(("Resources", r, "Condition")) != condition)
+        if unshared:
+            raise _NoFix(f"the secret exists only under the condition `{condition}`, which `{unshared[0]}` (that "
+                         "would read it) does not share")
     readers = {r for r, deps in template.dependencies().items() if name in deps}
     readers |= {str(u.resource) for u in uses} | {r for r, _path in repeats}
     database = next((r for r in setters if template.get(("Resources", r, "Type")) in gs.ATTACHABLE), None)

@@ -105,3 +105,10 @@ def test_no_fix(secret_string: str, extra: str, reason: str) -> None:
     text = text.replace("  DBName:\n", "  OtherToken:\n    Type: String\n  DBName:\n")
     (finding,) = find(text)
     assert finding.fix is None and reason in str(finding.no_fix_reason), finding.no_fix_reason
+
+
+def test_a_conditional_secret_is_not_read_by_a_resource_outside_its_condition() -> None:
+    text = secret("!Sub '{\"password\": \"${DBPassword}\"}'").replace(
+        "    Type: AWS::SecretsManager::Secret\n", "    Type: AWS::SecretsManager::Secret\n    Condition: Prod\n")
+    (finding,) = find(text + "Conditions:\n  Prod: !Equals [!Ref AWS::Region, us-east-1]\n")
+    assert finding.fix is None and "`Db`" in str(finding.no_fix_reason)
