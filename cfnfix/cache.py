@@ -25,7 +25,7 @@ def _environment() -> str:
     """What every key depends on besides the file: versions of cfnfix, its fixers and cfn-lint."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from cfnfix.registry import all_fixers
+    from cfnfix.registry import all_fixers, distribution
 
     def of(package: str) -> str:
         try:
@@ -33,10 +33,9 @@ def _environment() -> str:
         except PackageNotFoundError:
             return ""
 
-    fixers = sorted((f.code, type(f).__module__, type(f).__qualname__) for f in all_fixers())
-    packages = sorted({module.split(".")[0] for _code, module, _name in fixers})
-    return json.dumps({"cfnfix": of("cfnfix"), "cfn-lint": of("cfn-lint"), "fixers": fixers,
-                       "packages": {p: of(p.replace("_", "-")) for p in packages}}, sort_keys=True)
+    # each fixer with the distribution (name and version) that installed it
+    fixers = sorted((f.code, type(f).__module__, type(f).__qualname__, distribution(f.code)) for f in all_fixers())
+    return json.dumps({"cfnfix": of("cfnfix"), "cfn-lint": of("cfn-lint"), "fixers": fixers}, sort_keys=True)
 
 
 def project_root(start: str = ".") -> Path | None:
@@ -51,6 +50,17 @@ def project_root(start: str = ".") -> Path | None:
     return None
 
 
+_OPTIONS_TEXT: dict[int, tuple[Any, str]] = {}
+
+
+def _options_text(options: Any) -> str:
+    """``options`` as JSON, once per options object (a run shares one among many templates)."""
+    known = _OPTIONS_TEXT.get(id(options))
+    if known is None or known[0] is not options:
+        known = _OPTIONS_TEXT[id(options)] = (options, options.model_dump_json())
+    return known[1]
+
+
 class Cache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -58,7 +68,7 @@ class Cache:
     def key(self, path: str, data: bytes, options: Any, fix: bool) -> str:
         digest = hashlib.sha256()
         # the path as given too: findings and diffs name the file so, and `./t.yaml` is not `t.yaml`
-        for part in (_environment(), os.path.abspath(path), path, options.model_dump_json(), str(fix)):
+        for part in (_environment(), os.path.abspath(path), path, _options_text(options), str(fix)):
             digest.update(part.encode("utf-8", "surrogateescape"))
             digest.update(b"\0")
         digest.update(hashlib.sha256(data).digest())

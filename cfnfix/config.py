@@ -57,7 +57,8 @@ def _kebab(name: str) -> str:
 class SettingsModel(BaseModel):
     """Base of the settings tables: kebab-case keys, unknown keys refused."""
 
-    model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(alias_generator=_kebab, populate_by_name=True, extra="forbid", frozen=True,
+                              defer_build=True)
 
 
 class FileSettings(SettingsModel):
@@ -146,6 +147,10 @@ class Configuration:
             for code, table in layer.settings.fixers.items():
                 merged.setdefault(code, {}).update(table)
         return merged
+
+
+#: the configuration of a template no configuration file applies to
+NO_CONFIGURATION = Configuration()
 
 
 # --- reading configuration files -------------------------------------------------------------------
@@ -272,7 +277,7 @@ def discover(directory: Path) -> Configuration:
         if candidate.is_file() and (name != "pyproject.toml" or _table(candidate) is not None):
             return load_configuration(candidate)
     parent = directory.parent
-    return Configuration() if parent == directory else discover(parent)
+    return NO_CONFIGURATION if parent == directory else discover(parent)
 
 
 # --- cfn-lint's configuration -------------------------------------------------------------------------
@@ -343,26 +348,47 @@ class Resolver:
     overrides: Overrides = field(default_factory=Overrides)
     config: Path | None = None  # --config: this file for every template
     isolated: bool = False  # --isolated: no configuration file at all
+    #: what a run has resolved already: each directory's configuration, each distinct set of options
+    _by_directory: dict[str, Configuration] = field(default_factory=dict, repr=False, compare=False)
+    _options: dict[tuple[int, tuple[str, ...]], Options] = field(default_factory=dict, repr=False, compare=False)
 
     def configuration(self, path: str) -> Configuration:
+        absolute = os.path.abspath(path)
+        return self.directory_configuration(absolute if os.path.isdir(absolute) else os.path.dirname(absolute))
+
+    def directory_configuration(self, directory: str) -> Configuration:
+        """The configuration of the templates in ``directory`` (an absolute path)."""
         if self.isolated:
-            return Configuration()
+            return NO_CONFIGURATION
         if self.config is not None:
             return load_configuration(self.config)
-        directory = Path(os.path.abspath(path))
-        return discover(directory if directory.is_dir() else directory.parent)
+        found = self._by_directory.get(directory)
+        if found is None:
+            found = self._by_directory[directory] = discover(Path(directory))
+        return found
 
     def options(self, path: str) -> Options:
         """The options of the template at ``path``."""
         return self.options_of(path, self.configuration(path))
 
     def options_of(self, path: str, configuration: Configuration) -> Options:
-        given, value = self.overrides, configuration.value
-        ignore = list(given.ignore if given.ignore is not None else value("ignore") or ())
+        """The options of the template at ``path`` under ``configuration`` (one object for every
+        template with the same settings: resolving them again would give an equal one)."""
         absolute = os.path.abspath(path)
+        extra: list[str] = []
         for base, pattern, codes in configuration.per_file_ignores():
             if _matches(base, [pattern], absolute, is_dir=False):
-                ignore += codes
+                extra += codes
+        key = (id(configuration), tuple(extra))
+        options = self._options.get(key)
+        if options is None:
+            options = self._options[key] = self._resolve(configuration, extra)
+        return options
+
+    def _resolve(self, configuration: Configuration, per_file_ignores: list[str]) -> Options:
+        given, value = self.overrides, configuration.value
+        ignore = list(given.ignore if given.ignore is not None else value("ignore") or ())
+        ignore += per_file_ignores
         regions = given.regions or (tuple(value("regions")) if value("regions") else None)
         regions = expand_regions(regions) if regions else cfnlintrc_regions() or ()
         max_size = given.max_size or value("max_size")
@@ -387,7 +413,7 @@ class Resolver:
     def excluded(self, path: str, root: str, *, is_dir: bool) -> bool:
         """Whether a walk of ``root`` skips ``path`` (a file or directory below it)."""
         absolute = os.path.abspath(path)
-        configuration = self.configuration(os.path.dirname(absolute))
+        configuration = self.directory_configuration(os.path.dirname(absolute))
         patterns = configuration.patterns(Path(os.path.abspath(root)))
         return any(_matches(base, globs, absolute, is_dir=is_dir) for base, globs in patterns)
 

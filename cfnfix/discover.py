@@ -33,13 +33,14 @@ class Found:
 
     ``path`` is how the file is named in messages; ``real`` is where it is read and written
     (a symlink's target). A problem of a path named on the command line is an error; one of a
-    path met in a directory walk is a notice.
+    path met in a directory walk is a notice. ``link``: the path is a symlink.
     """
 
     path: str
     named: bool
     real: str = ""
     problem: str = ""
+    link: bool = False
 
 
 def _kind(mode: int) -> str:
@@ -55,26 +56,28 @@ def _walked(path: str, roots: list[str]) -> Found:
         mode = os.stat(path).st_mode
     except OSError as exc:
         broken = os.path.islink(path)
-        return Found(path, False, problem="a broken symlink" if broken else (exc.strerror or str(exc)))
+        return Found(path, False, problem="a broken symlink" if broken else (exc.strerror or str(exc)), link=broken)
+    link = os.path.islink(path)
     if not stat.S_ISREG(mode):
-        return Found(path, False, problem=f"not a regular file ({_kind(mode)})")
+        return Found(path, False, problem=f"not a regular file ({_kind(mode)})", link=link)
     real = os.path.realpath(path)
-    if os.path.islink(path) and not _inside(real, roots):
-        return Found(path, False, problem="a symlink to a file outside the directories given")
-    return Found(path, False, real)
+    if link and not _inside(real, roots):
+        return Found(path, False, problem="a symlink to a file outside the directories given", link=True)
+    return Found(path, False, real, link=link)
 
 
 def _named(path: str) -> Found:
+    link = os.path.islink(path)
     try:
         mode = os.stat(path).st_mode
     except OSError as exc:
-        if os.path.islink(path):
-            return Found(path, True, problem="a broken symlink")
+        if link:
+            return Found(path, True, problem="a broken symlink", link=True)
         return Found(path, True, problem="no such file or directory" if isinstance(exc, FileNotFoundError)
                      else (exc.strerror or str(exc)).lower())
     if not stat.S_ISREG(mode):
-        return Found(path, True, problem=f"not a regular file ({_kind(mode)})")
-    return Found(path, True, os.path.realpath(path))
+        return Found(path, True, problem=f"not a regular file ({_kind(mode)})", link=link)
+    return Found(path, True, os.path.realpath(path), link=link)
 
 
 Excluded = Callable[..., bool]
@@ -93,26 +96,50 @@ def iter_files(paths: list[str], excluded: Excluded = _default_excluded) -> Iter
     found: list[Found] = []
     for given in paths:
         if os.path.isdir(given):
-            found.extend(_walked(path, roots) for path in _walk(given, excluded))
+            found.extend(_walk(given, os.path.realpath(given), given, excluded, roots))
         else:
             found.append(_named(given))
-    by_name = {item.real for item in found if item.real and not os.path.islink(item.path)}
+    by_name = {item.real for item in found if item.real and not item.link}
     done: set[str] = set()
     for item in found:
         if item.real:
-            if item.real in done or (item.real in by_name and os.path.islink(item.path)):
+            if item.real in done or (item.real in by_name and item.link):
                 continue
             done.add(item.real)
         yield item
 
 
-def _walk(directory: str, excluded: Excluded) -> Iterator[str]:
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not excluded(os.path.join(root, d), directory, is_dir=True))
-        for name in sorted(files):
-            path = os.path.join(root, name)
-            if name.lower().endswith(SUFFIXES) and not excluded(path, directory, is_dir=False):
-                yield path
+def _walk(directory: str, real: str, root: str, excluded: Excluded, roots: list[str]) -> Iterator[Found]:
+    """The files below ``directory`` (whose real path is ``real``), sorted, directories after the
+    files beside them, as os.walk gives them; symlinked directories are not entered. A plain file
+    is known from its directory entry, without a system call of its own."""
+    try:
+        with os.scandir(directory) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:
+        return
+    subdirectories = []
+    for entry in entries:
+        path = os.path.join(directory, entry.name)
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            if not excluded(path, root, is_dir=True):
+                subdirectories.append(entry)
+            continue
+        if not entry.name.lower().endswith(SUFFIXES) or excluded(path, root, is_dir=False):
+            continue
+        try:
+            plain = entry.is_file(follow_symlinks=False) and not entry.is_symlink()
+        except OSError:
+            plain = False
+        yield Found(path, False, os.path.join(real, entry.name)) if plain else _walked(path, roots)
+    for entry in subdirectories:
+        if not entry.is_symlink():
+            yield from _walk(os.path.join(directory, entry.name), os.path.join(real, entry.name), root, excluded,
+                             roots)
 
 
 def read_file(path: str, max_bytes: int) -> bytes:

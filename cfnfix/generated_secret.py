@@ -21,6 +21,7 @@ from typing import Any
 from cfnfix import unused
 from cfnfix.fixer import LogicalIds, new_resource, ref
 from cfnfix.models import InsertKey, Path, SetValue
+from cfnfix.sub_text import names_of
 from cfnfix.template import Reference, Template, intrinsic_function, sub_variables
 
 SECRET_TYPE = "AWS::SecretsManager::Secret"
@@ -613,39 +614,25 @@ def _find_references(template: Template) -> Iterator[SecretReference]:
                                   secret_id, key, version, local)
 
 
-def secret_names(template: Template) -> dict[tuple[bool, str], str]:
-    """The secrets the template creates with a ``Name``, by (whether the name is Fn::Sub text, the
-    text): a literal name is found in plain strings and in Fn::Sub texts that hold no variable."""
+def secret_named(template: Template, secret_id: str, in_sub: bool) -> str | None:
+    """The logical id of the secret this template creates whose ``Name`` is ``secret_id`` (Fn::Sub
+    text when ``in_sub``, else a literal), or None."""
 
-    def build() -> dict[tuple[bool, str], str]:
-        found: dict[tuple[bool, str], str] = {}
-        for logical_id, secret in template.resources_of_type(SECRET_TYPE):
-            properties = secret.get("Properties")
-            name = properties.get("Name") if isinstance(properties, dict) else None
-            if isinstance(name, str) and name:
-                found.setdefault((False, name), logical_id)
-                if "${" not in name:
-                    found.setdefault((True, name), logical_id)
-            elif isinstance(name, dict) and intrinsic_function(name) == "Fn::Sub" and isinstance(name["Fn::Sub"], str):
-                text = name["Fn::Sub"]
-                found.setdefault((True, text), logical_id)
-                if "${" not in text:
-                    found.setdefault((False, text), logical_id)
+    def build() -> dict[str, str]:
+        found: dict[str, str] = {}
+        for logical_id, name in names_of(template, SECRET_TYPE, "Name"):
+            if name is not None and name != "${" + logical_id + "}":
+                found.setdefault(name, logical_id)
         return found
 
-    return template.memo("generated-secret:names", build)
-
-
-def secret_named(template: Template, secret_id: str, in_sub: bool) -> str | None:
-    """The logical id of the secret this template creates whose ``Name`` is ``secret_id``, or None."""
-    names = secret_names(template)
-    return names.get((in_sub, secret_id)) if names else None
+    names = template.memo("generated-secret:names", build)
+    return names.get(secret_id if in_sub else secret_id.replace("${", "${!")) if names else None
 
 
 def secrets_read_by_name(template: Template, text: str, in_sub: bool) -> list[str]:
     """The secrets of this template that ``text`` (a Fn::Sub text when ``in_sub``) reads through a
     dynamic reference by their ``Name`` rather than by ``${Secret}``."""
-    if _MARKER not in text or not secret_names(template):
+    if _MARKER not in text:
         return []
     found = []
     for match in _REFERENCE.finditer(text):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
+from yaml._yaml import CParser
 
 from cfnfix.names import shown
 from cfnfix.template import MAX_DEPTH, Format, NodeError, Template, outside_scalars, to_data
@@ -109,6 +110,21 @@ def _yaml_error(filename: str, text: str, exc: Exception) -> TemplateError:
     return TemplateError(filename, where, message)
 
 
+class _Composer(CParser, yaml.resolver.BaseResolver):
+    """libyaml's C composer with a resolver that does no work: every node gets its kind's generic
+    tag. ``to_data`` types plain scalars itself (YAML 1.1, as CloudFormation reads them), so the
+    regular expressions of PyYAML's resolver, run in Python for every scalar, would be wasted."""
+
+    def __init__(self, stream: str) -> None:
+        CParser.__init__(self, stream)
+        yaml.resolver.BaseResolver.__init__(self)
+
+    def resolve(self, kind: type, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return "tag:yaml.org,2002:str"
+        return "tag:yaml.org,2002:seq" if kind is yaml.SequenceNode else "tag:yaml.org,2002:map"
+
+
 def compose_fast(source: Source, filename: str) -> Any:
     """libyaml's C composer; JSON is also checked with ``json`` so that JSON's rules hold."""
     if source.fmt == "json":
@@ -119,7 +135,11 @@ def compose_fast(source: Source, filename: str) -> Any:
         except RecursionError:
             pass  # nested too deep for ``json``: libyaml's composer and ``to_data`` say where
     try:
-        return yaml.compose(source.text, Loader=yaml.CSafeLoader)
+        composer = _Composer(source.text)
+        try:
+            return composer.get_single_node()
+        finally:
+            composer.dispose()
     except yaml.YAMLError as exc:
         raise _yaml_error(filename, source.text, exc) from None
     except UnicodeEncodeError as exc:  # a library caller's str holding a lone surrogate

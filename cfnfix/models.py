@@ -20,7 +20,8 @@ class Applicability(str, Enum):
 
 
 class _Edit(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    # schemas are built on first use, not at import: a command that never makes a model starts faster
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     path: Path
 
@@ -84,7 +85,7 @@ Edit = Annotated[SetValue | Delete | InsertKey | RenameKey | AppendItem | DropAn
 class Fix(BaseModel):
     """A list of edits that together repair one finding."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     edits: tuple[Edit, ...]
     applicability: Applicability
@@ -93,6 +94,8 @@ class Fix(BaseModel):
 
 class Finding(BaseModel):
     """One defect found in one template, with its fix or the reason there is none."""
+
+    model_config = ConfigDict(defer_build=True)
 
     code: str
     name: str
@@ -120,6 +123,8 @@ class Finding(BaseModel):
 
 class Options(BaseModel):
     """What the user chose: fixers, fix level and the settings fixers read."""
+
+    model_config = ConfigDict(defer_build=True)
 
     select: tuple[str, ...] = ()
     #: fixers added to ``select`` (to all fixers when ``select`` is empty, which changes nothing)
@@ -151,6 +156,8 @@ class Options(BaseModel):
 
 class FixResult(BaseModel):
     """The library's answer for one template text."""
+
+    model_config = ConfigDict(defer_build=True)
 
     filename: str
     original: str

@@ -17,6 +17,9 @@ class FixerLoadError(RuntimeError):
     pass
 
 
+_DISTRIBUTIONS: dict[str, str] = {}
+
+
 @lru_cache(maxsize=1)
 def all_fixers() -> tuple[Fixer, ...]:
     """Every installed fixer, ordered by code."""
@@ -27,7 +30,15 @@ def all_fixers() -> tuple[Fixer, ...]:
             found[cls.code] = cls()
         except Exception as exc:
             raise FixerLoadError(f"cannot load fixer {entry.name} ({entry.value}): {exc}") from exc
+        dist = entry.dist
+        _DISTRIBUTIONS[cls.code] = f"{dist.name} {dist.version}" if dist is not None else ""
     return tuple(found[code] for code in sorted(found))
+
+
+def distribution(code: str) -> str:
+    """The distribution (``name version``) that installed the fixer ``code``, or ''."""
+    all_fixers()
+    return _DISTRIBUTIONS.get(code, "")
 
 
 def _matches(fixer: Fixer, token: str) -> bool:

@@ -53,21 +53,37 @@ def process_paths(paths: list[str], resolver: Resolver, *, fix: bool, progress: 
     parse is always an error. Whatever goes wrong with one file, even a bug, is that file's
     one error line. A configuration file that cannot be used raises ConfigError.
 
-    With ``jobs`` above 1, files are processed by that many processes, each file by one; the
-    results are taken in the files' order, so the run is the same as a serial one. With
-    ``cache_dir``, unchanged files are taken from the cache there.
+    With ``cache_dir``, each file is first looked up in the cache there (in this process: a
+    hit costs a read and a hash). The others are processed here, or with ``jobs`` above 1 by
+    that many processes, each file by one, once this process has processed the first of them
+    (so that the processes start with the fixers loaded and their data read). Results are taken
+    in the files' order, so the run is the same as a serial one.
     """
     from cfnfix.discover import iter_files
 
     run = Run()
     found_files = list(iter_files(paths, resolver.excluded))
-    todo = [f for f in found_files if not f.problem]
-    results: Iterator[FileResult]
-    if jobs > 1 and len(todo) >= PARALLEL_AFTER:
-        results = _in_processes(found_files, resolver, fix, jobs, cache_dir)
-    else:
-        results = (process_file(found, resolver, fix, cache_dir) for found in found_files)
-    for result in _progress(results, len(found_files)) if progress else results:
+    cache = None
+    if cache_dir is not None:
+        from pathlib import Path
+
+        from cfnfix.cache import Cache
+
+        cache = Cache(Path(cache_dir))
+    results: list[FileResult | None] = []
+    misses: list[tuple[int, Work]] = []
+    for found in found_files:
+        result, work = _look_up(found, resolver, fix, cache)
+        if work is not None:
+            misses.append((len(results), work))
+        results.append(result)
+    done = _process_misses(misses, fix, cache_dir, jobs)
+
+    def ordered() -> Iterator[FileResult]:
+        for index, result in enumerate(results):
+            yield result if result is not None else _take(done, index)
+
+    for result in _progress(ordered(), len(found_files)) if progress else ordered():
         run.errors.extend(result.errors)
         run.notices.extend(result.notices)
         if result.outcome is not None:
@@ -75,53 +91,91 @@ def process_paths(paths: list[str], resolver: Resolver, *, fix: bool, progress: 
     return run
 
 
-def _in_processes(found_files: list[Found], resolver: Resolver, fix: bool, jobs: int,
-                  cache_dir: str | None) -> Iterator[FileResult]:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+@dataclass
+class Work:
+    """A file to process: what the parent process knows of it already."""
 
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
-    context = multiprocessing.get_context(method)
-    chunk = max(1, len(found_files) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        count = len(found_files)
-        yield from pool.map(process_file, found_files, [resolver] * count, [fix] * count, [cache_dir] * count,
-                            chunksize=chunk)
+    found: Found
+    data: bytes
+    options: Options
+    key: str | None = None  # its cache key, when a cache is used
 
 
-def process_file(found: Found, resolver: Resolver, fix: bool, cache_dir: str | None = None) -> FileResult:
-    """One file, read and processed with the options its configuration gives (or taken from the cache)."""
+def _take(done: Iterator[tuple[int, FileResult]], index: int) -> FileResult:
+    position, result = next(done)
+    assert position == index, "results arrive in the files' order"
+    return result
+
+
+def _look_up(found: Found, resolver: Resolver, fix: bool, cache: Any) -> tuple[FileResult | None, Work | None]:
+    """A file's result when it needs no processing (a problem, an unreadable file, a cache hit),
+    else the work to do."""
     from cfnfix.discover import FileProblem, read_file
     from cfnfix.names import shown
 
     name = shown(found.path)
     if found.problem:
         if found.named:
-            return FileResult(errors=[f"{name}:1: {found.problem}"])
-        return FileResult(notices=[f"{name}: skipped: {found.problem}"])
+            return FileResult(errors=[f"{name}:1: {found.problem}"]), None
+        return FileResult(notices=[f"{name}: skipped: {found.problem}"]), None
     options = resolver.options(found.path)
     try:
         data = read_file(found.real, options.max_size)
     except FileProblem as exc:
-        return FileResult(errors=[f"{name}:1: {exc}"])
+        return FileResult(errors=[f"{name}:1: {exc}"]), None
     except OSError as exc:
-        return FileResult(errors=[f"{name}:1: cannot read: {(exc.strerror or str(exc)).lower()}"])
-    if cache_dir is None:
-        return _process_data(found, data, options, fix)
-    from pathlib import Path
+        return FileResult(errors=[f"{name}:1: cannot read: {(exc.strerror or str(exc)).lower()}"]), None
+    work = Work(found, data, options)
+    if cache is not None:
+        work.key = cache.key(found.path, data, options, fix)
+        entry = cache.get(work.key)
+        if entry is not None:
+            try:
+                return _from_entry(entry, found, data), None
+            except Exception:  # an entry of another shape: processed again, and written again
+                pass
+    return None, work
 
-    from cfnfix.cache import Cache
 
-    cache = Cache(Path(cache_dir))
-    key = cache.key(found.path, data, options, fix)
-    entry = cache.get(key)
-    if entry is not None:
-        try:
-            return _from_entry(entry, found, data)
-        except Exception:  # an entry of another shape: processed again, and written again
-            pass
-    result = _process_data(found, data, options, fix)
-    cache.put(key, _to_entry(result))
+def _process_misses(misses: list[tuple[int, Work]], fix: bool, cache_dir: str | None,
+                    jobs: int) -> Iterator[tuple[int, FileResult]]:
+    """(index, result) of each file to process, in order: the first here, the rest here too or, when
+    there are enough of them, in ``jobs`` processes."""
+    if not misses:
+        return
+    index, work = misses[0]
+    yield index, process_work(work, fix, cache_dir)
+    rest = misses[1:]
+    if jobs > 1 and len(rest) >= PARALLEL_AFTER:
+        for (position, _work), result in zip(rest, _in_processes([w for _i, w in rest], fix, jobs, cache_dir),
+                                             strict=True):
+            yield position, result
+        return
+    for position, other in rest:
+        yield position, process_work(other, fix, cache_dir)
+
+
+def _in_processes(works: list[Work], fix: bool, jobs: int, cache_dir: str | None) -> Iterator[FileResult]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    context = multiprocessing.get_context(method)
+    chunk = max(1, len(works) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        count = len(works)
+        yield from pool.map(process_work, works, [fix] * count, [cache_dir] * count, chunksize=chunk)
+
+
+def process_work(work: Work, fix: bool, cache_dir: str | None) -> FileResult:
+    """Process one file read already; with a cache, store what it gave."""
+    result = _process_data(work.found, work.data, work.options, fix)
+    if cache_dir is not None and work.key is not None:
+        from pathlib import Path
+
+        from cfnfix.cache import Cache
+
+        Cache(Path(cache_dir)).put(work.key, _to_entry(result))
     return result
 
 

@@ -258,6 +258,7 @@ class Template:
         self.text = text
         self.filename = filename
         self._references: list[Reference] | None = None
+        self._keyed: dict[str, list[tuple[Path, dict[str, Any]]]] | None = None
         self._by_target: dict[str, list[Reference]] | None = None
         self._by_type: dict[str, list[tuple[str, dict[str, Any]]]] | None = None
         self._nodes: list[tuple[Path, Any]] | None = None
@@ -310,12 +311,26 @@ class Template:
         macros = [t for t in self.transforms if t not in KNOWN_TRANSFORMS]
         if macros:
             return f"the template's transform ({', '.join(map(str, macros))})"
-        mappings = [value for _path, value in self.walk() if isinstance(value, dict)]
-        if any("Fn::Transform" in value for value in mappings):
+        if self.nodes_with("Fn::Transform"):
             return "an `Fn::Transform` in the template"
-        if any(str(key).startswith(PREPROCESSOR_TAGS) for value in mappings for key in value):
+        if self.preprocessed:
             return "a preprocessor (the template has Rain tags)"
         return ""
+
+    def indexed_keys(self) -> list[str]:
+        """The keys :meth:`nodes_with` knows nodes for."""
+        if self._keyed is None:
+            self._index()
+        assert self._keyed is not None
+        return list(self._keyed)
+
+    @property
+    def preprocessed(self) -> bool:
+        """Whether the template holds a preprocessor's tags (Rain's ``!Rain::Module``, ``!Rain::Embed``)."""
+        if self._keyed is None:
+            self._index()
+        assert self._keyed is not None
+        return any(key.startswith(PREPROCESSOR_TAGS) for key in self._keyed)
 
     def get(self, path: Path, default: Any = None) -> Any:
         node = self.data
@@ -347,7 +362,7 @@ class Template:
             return
         wanted = set(types)
         for name, resource in self.resources.items():
-            if isinstance(resource, dict) and resource.get("Type") in wanted:
+            if isinstance(resource, dict) and isinstance(resource.get("Type"), str) and resource["Type"] in wanted:
                 yield name, resource
 
     @property
@@ -382,7 +397,8 @@ class Template:
     def references(self) -> list[Reference]:
         """Every Ref, GetAtt, Sub variable, condition use, DependsOn and FindInMap, in order."""
         if self._references is None:
-            self._references = list(self._find_references())
+            self._index()
+        assert self._references is not None
         return self._references
 
     def references_to(self, target: str) -> list[Reference]:
@@ -411,27 +427,51 @@ class Template:
 
         return self.memo("template:dependencies", build)
 
-    def _find_references(self) -> Iterator[Reference]:
+    def nodes_with(self, key: str) -> list[tuple[Path, dict[str, Any]]]:
+        """Every mapping (with its path, in document order) that holds ``key``, for the keys of
+        intrinsic functions (``Ref``, ``Condition``, ``Fn::...``) and preprocessors' tags: found in
+        the same walk as the references, once per template, so that a fixer looking for one
+        function never walks the template itself."""
+        if self._keyed is None:
+            self._index()
+        assert self._keyed is not None
+        return self._keyed.get(key, [])
+
+    def calls(self, function: str) -> list[tuple[Path, dict[str, Any]]]:
+        """Every call of an intrinsic ``function`` (a mapping whose one key it is), with its path, in document order."""
+        return [(path, value) for path, value in self.nodes_with(function) if len(value) == 1]
+
+    def _index(self) -> None:
+        keyed: dict[str, list[tuple[Path, dict[str, Any]]]] = {}
+        references: list[Reference] = []
         for path, value in self.walk():
-            if not isinstance(value, dict) or len(path) == 0:
+            if type(value) is not dict:
                 continue
-            if len(path) == 2 and path[0] == "Resources":
-                yield from self._resource_attributes(path, value)
-            if len(value) != 1:
-                continue
-            (key, arg), = value.items()
-            if key == "Ref" and isinstance(arg, str):
-                yield Reference(path, "Ref", arg)
-            elif key == "Fn::GetAtt" and isinstance(arg, list) and arg and isinstance(arg[0], str):
-                yield Reference(path, "GetAtt", arg[0])
-            elif key == "Fn::Sub":
-                yield from self._sub_references(path, arg)
-            elif key == "Condition" and isinstance(arg, str) and path[0] == "Conditions":
-                yield Reference(path, "Condition", arg)
-            elif key == "Fn::If" and isinstance(arg, list) and arg and isinstance(arg[0], str):
-                yield Reference((*path, "Fn::If", 0), "If", arg[0])
-            elif key == "Fn::FindInMap" and isinstance(arg, list) and arg and isinstance(arg[0], str):
-                yield Reference(path, "FindInMap", arg[0])
+            for key in value:
+                if key in ("Ref", "Condition") or key[:4] == "Fn::" or key.startswith(PREPROCESSOR_TAGS):
+                    keyed.setdefault(key, []).append((path, value))
+            if path:
+                references.extend(self._references_at(path, value))
+        self._keyed, self._references = keyed, references
+
+    def _references_at(self, path: Path, value: dict[str, Any]) -> Iterator[Reference]:
+        if len(path) == 2 and path[0] == "Resources":
+            yield from self._resource_attributes(path, value)
+        if len(value) != 1:
+            return
+        (key, arg), = value.items()
+        if key == "Ref" and isinstance(arg, str):
+            yield Reference(path, "Ref", arg)
+        elif key == "Fn::GetAtt" and isinstance(arg, list) and arg and isinstance(arg[0], str):
+            yield Reference(path, "GetAtt", arg[0])
+        elif key == "Fn::Sub":
+            yield from self._sub_references(path, arg)
+        elif key == "Condition" and isinstance(arg, str) and path[0] == "Conditions":
+            yield Reference(path, "Condition", arg)
+        elif key == "Fn::If" and isinstance(arg, list) and arg and isinstance(arg[0], str):
+            yield Reference((*path, "Fn::If", 0), "If", arg[0])
+        elif key == "Fn::FindInMap" and isinstance(arg, list) and arg and isinstance(arg[0], str):
+            yield Reference(path, "FindInMap", arg[0])
 
     @staticmethod
     def _resource_attributes(path: Path, resource: dict[str, Any]) -> Iterator[Reference]:

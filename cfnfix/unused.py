@@ -27,9 +27,12 @@ class _Uses:
         self.computed = False  # a Ref whose target is a function
         self.targets: set[str] = set()  # what Refs and Sub variables name, to tell names not defined here
         self.preprocessed = False  # a tool's own tags (Rain's !Rain::Module, !Rain::Embed)
-        for path, value in template.walk():
-            if isinstance(value, dict) and not any(path[: len(w)] == w for w in without):
-                self._read(value)
+        kept = [(path, value) for key in template.indexed_keys()
+                if key in ("Ref", "Fn::Sub", "Fn::ValueOf") or key.startswith(PREPROCESSOR_TAGS)
+                for path, value in template.nodes_with(key)
+                if not any(path[: len(w)] == w for w in without)]
+        for value in {id(value): value for _path, value in kept}.values():
+            self._read(value)
 
     def _read(self, value: dict[str, Any]) -> None:
         if any(str(key).startswith(PREPROCESSOR_TAGS) for key in value):
@@ -152,7 +155,7 @@ def parameters(template: Template, without: tuple[Path, ...] = ()) -> tuple[list
         blocked = f"the template names `{undefined[0]}`, which it does not define: a tool may fill it in"
     elif uses.computed:
         blocked = "a `Ref` names its target with a function, which may give this parameter"
-    elif any("Fn::Transform" in value for _path, value in template.walk() if isinstance(value, dict)):
+    elif template.nodes_with("Fn::Transform"):
         blocked = "an `Fn::Transform` in the template may use it"
     fixable = [n for n in unused if not blocked and n not in uses.rules]
     return unused, fixable, blocked
@@ -210,9 +213,7 @@ def mappings(template: Template, without: tuple[Path, ...] = ()) -> tuple[list[s
         return [], [], ""
     names: set[str] = set()
     patterns: list[re.Pattern[str]] = []
-    for path, value in template.walk():
-        if not isinstance(value, dict) or "Fn::FindInMap" not in value:
-            continue
+    for path, value in template.nodes_with("Fn::FindInMap"):
         if any(path[: len(w)] == w for w in without):
             continue
         arg = value["Fn::FindInMap"]

@@ -224,9 +224,7 @@ class HardcodedAz(Fixer):
 def _selected_indexes(template: Template) -> set[int]:
     """The indexes the template already picks with ``!Select [N, !GetAZs ...]``."""
     taken: set[int] = set()
-    for _path, value in template.walk():
-        if intrinsic_function(value) != "Fn::Select":
-            continue
+    for _path, value in template.calls("Fn::Select"):
         arg = value["Fn::Select"]
         if isinstance(arg, list) and len(arg) == 2 and intrinsic_function(arg[1]) == "Fn::GetAZs":
             n = arg[0]

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from cfnfix.fixer import Fixer
 from cfnfix.generated_secret import secrets_read_by_name
 from cfnfix.models import Applicability, Finding, Options, Path, SetValue
-from cfnfix.template import Template, intrinsic_function
+from cfnfix.template import Template
 
 _SAM = "AWS::Serverless-2016-10-31"
 _LANGUAGE_EXTENSIONS = "AWS::LanguageExtensions"
@@ -116,15 +116,14 @@ class NeedlessSub(Fixer):
         if _SAM in transforms:
             return
         macros = [t for t in transforms if t != _LANGUAGE_EXTENSIONS]
-        for section in _SECTIONS:
-            if not isinstance(template.data.get(section), dict):
+        order: dict[str | int, int] = {s: i for i, s in enumerate(_SECTIONS) if isinstance(template.data.get(s), dict)}
+        subs = [(path, value) for path, value in template.calls("Fn::Sub") if path[0] in order]
+        for path, value in sorted(subs, key=lambda item: order[item[0][0]]):
+            if "Fn::Transform" in path:
                 continue
-            for path, value in template.walk((section,)):
-                if intrinsic_function(value) != "Fn::Sub" or "Fn::Transform" in path:
-                    continue
-                finding = self._check(template, path, value["Fn::Sub"], bool(transforms), macros)
-                if finding is not None:
-                    yield finding
+            finding = self._check(template, path, value["Fn::Sub"], bool(transforms), macros)
+            if finding is not None:
+                yield finding
 
     def _check(
         self, template: Template, path: Path, arg: Any, transformed: bool, macros: list[Any]

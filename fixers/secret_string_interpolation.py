@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from cfnfix import generated_secret as gs
 from cfnfix.fixer import Fixer, LogicalIds, sub
 from cfnfix.models import Applicability, Delete, Edit, Finding, InsertKey, Options, Path, SetValue
+from cfnfix.sub_text import sub_text
 from cfnfix.template import Template, intrinsic_function
 
 # a JSON key that holds a password
@@ -20,7 +21,6 @@ _VARIABLE = re.compile(r"\$\{\s*([^!}\s][^}]*?)\s*\}")
 # stand-ins for Sub variables while the SecretString is read as JSON (private-use characters)
 _OPEN, _CLOSE = "\ue000", "\ue001"
 _TOKEN = re.compile(_OPEN + r"(\d+)" + _CLOSE)
-_OPAQUE = "\ue002"  # a part of the SecretString no text can stand for (an Fn::If, an Fn::ImportValue...)
 
 
 class _NoFix(Exception):
@@ -249,8 +249,8 @@ def _plan_fix(template: Template, analysed: _Secret, ids: LogicalIds) -> None:
     if len(analysed.parameters) > 1:
         raise _NoFix(f"it embeds several secret parameters ({', '.join(analysed.parameters)}); a secret generates "
                      "one value")
-    text = _as_sub_text(properties["SecretString"])
-    if text is None or _OPAQUE in text:
+    text = sub_text(properties["SecretString"])
+    if text is None:
         raise _NoFix("its `SecretString` is built with functions whose text cannot be known")
     parameter = analysed.parameters[0] if analysed.parameters else None
     whole = parameter is not None and _VARIABLE.fullmatch(text.strip()) is not None
@@ -352,45 +352,6 @@ def _replace_secret_string(name: str, properties: dict[str, Any], generate: dict
         return [SetValue(path=path, value={"GenerateSecretString": generate})]
     insert = InsertKey(path=path, key="GenerateSecretString", value=generate, after="SecretString")
     return [Delete(path=(*path, "SecretString")), insert]
-
-
-def _as_sub_text(value: Any) -> str | None:
-    """A string value as Fn::Sub text (``${X}`` for a Ref, ``${R.A}`` for a GetAtt); parts no text can
-    stand for become ``_OPAQUE``; None when the value is no string expression."""
-    if isinstance(value, str):
-        return value.replace("${", "${!")
-    if isinstance(value, bool | int | float):
-        return json.dumps(value)
-    function = intrinsic_function(value)
-    if function == "Ref" and isinstance(value["Ref"], str):
-        return "${" + value["Ref"] + "}"
-    if function == "Fn::GetAtt":
-        arg = value["Fn::GetAtt"]
-        if isinstance(arg, list) and len(arg) == 2 and all(isinstance(a, str) for a in arg):
-            return "${" + ".".join(arg) + "}"
-        return _OPAQUE
-    if function == "Fn::Sub":
-        arg = value["Fn::Sub"]
-        if isinstance(arg, str):
-            return arg
-        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], dict):
-            local: dict[str, Any] = arg[1]
-
-            def inline(match: re.Match[str]) -> str:
-                variable = match.group(1)
-                if variable not in local:
-                    return match.group(0)
-                return _as_sub_text(local[variable]) or _OPAQUE
-
-            return _VARIABLE.sub(inline, arg[0])
-        return _OPAQUE
-    if function == "Fn::Join":
-        arg = value["Fn::Join"]
-        if isinstance(arg, list) and len(arg) == 2 and isinstance(arg[0], str) and isinstance(arg[1], list):
-            parts = [_as_sub_text(part) for part in arg[1]]
-            return arg[0].replace("${", "${!").join(p if p is not None else _OPAQUE for p in parts)
-        return _OPAQUE
-    return _OPAQUE if function else None
 
 
 def _tokenize(text: str) -> tuple[str, list[tuple[str, bool]]]:

@@ -42,9 +42,9 @@ class _Uses:
         self.names: set[str] = set()
         self.patterns: list[re.Pattern[str]] = []
         self.opaque = False  # a use whose condition name is computed: nothing can be proven unused
-        for path, value in template.walk():
-            if isinstance(value, dict):
-                self._read(path, value)
+        kept = template.nodes_with("Fn::If") + template.nodes_with("Condition")
+        for path, value in {id(value): (path, value) for path, value in kept}.values():
+            self._read(path, value)
 
     def _read(self, path: Path, value: dict[str, Any]) -> None:
         if "Fn::If" in value:

@@ -80,3 +80,39 @@ def test_a_file_named_another_way_is_reported_under_that_name(tmp_path: Path) ->
     first = run_cli("check", "t.yaml", cwd=tmp_path)
     second = run_cli("check", "./t.yaml", cwd=tmp_path)
     assert first.stdout.startswith("t.yaml:1:1: CFX005") and second.stdout.startswith("./t.yaml:1:1: CFX005")
+
+
+def test_the_key_holds_cfnfix_its_fixers_and_cfn_lint(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from importlib.metadata import version
+
+    from cfnfix import cache
+    from cfnfix.models import Options
+
+    environment = json.loads(cache._environment())
+    assert environment["cfn-lint"] == version("cfn-lint") and environment["cfnfix"] == version("cfnfix")
+    assert ["CFX002", "cfnfix_fixers.export_name", "ExportName", f"cfnfix {version('cfnfix')}"] in \
+        environment["fixers"]  # a plugin's fixers name their own distribution and version
+    store = cache.Cache(Path("unused"))
+    key = store.key("t.yaml", b"Resources: {}\n", Options(), False)
+    for changed in ("cfn-lint", "fixers"):
+        other = dict(environment, **{changed: "another"})
+        monkeypatch.setattr(cache, "_environment", lambda other=other: json.dumps(other, sort_keys=True))
+        assert store.key("t.yaml", b"Resources: {}\n", Options(), False) != key, changed
+
+
+def test_runs_at_once_never_corrupt_it(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    project = _project(tmp_path)
+    command = [sys.executable, "-m", "cfnfix", "check", "--jobs", "2", "templates"]
+    runs = [subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(3)]
+    outputs = {(run.wait(), *run.communicate()) for run in runs}
+    assert len(outputs) == 1  # the same answer whichever run wrote which entry
+    for entry in _entries(project):
+        assert json.loads(entry.read_text())["key"] == entry.stem, entry
+    assert not [p for p in (project / ".cfnfix_cache").rglob("*") if p.is_file() and p.suffix not in (".json", "")
+                and p.name != ".gitignore"]  # no temporary file left
+    again = run_cli("check", "templates", cwd=project)
+    assert (again.returncode, again.stdout, again.stderr) == next(iter(outputs))

@@ -60,7 +60,7 @@ unsafe-fixes = true
 extend-safe-fixes = ["CFX004"]
 
 [fixers.CFX101]
-target = "oldest-supported"
+target = "newest"
 """)
     for name in ("templates/a.yaml", "templates/a-dev.yaml", "templates/legacy/old.yaml", "templates/app/b.yaml"):
         _write(tmp_path / name, NO_NAME)
@@ -115,12 +115,12 @@ def test_cfnfix_config_shows_the_resolved_settings_and_their_files(tree: Path) -
     assert lines[:3] == ["# settings for templates/app/b.yaml", "# from pyproject.toml [tool.cfnfix]",
                          "# from templates/app/.cfnfix.toml"]
     for line in ('ignore = ["CFX005"]', "unsafe-fixes = true", 'extend-safe-fixes = ["CFX004"]',
-                 'regions = ["us-east-1", "eu-west-1"]', "password-length = 40", 'target = "oldest-supported"',
+                 'regions = ["us-east-1", "eu-west-1"]', "password-length = 40", 'runtime-target = "newest"',
                  'exclude = ["templates/legacy/"]  # relative to .',
                  'per-file-ignores."*-dev.yaml" = ["CFX002"]  # relative to .'):
         assert line in lines, line
     top = run_cli("config", "templates/a.yaml", cwd=tree).stdout
-    assert "unsafe-fixes = false" in top and 'target = "newest"' in top
+    assert "unsafe-fixes = false" in top and 'runtime-target = "oldest-supported"' in top  # the default
     assert run_cli("config", "--regions", "ap-south-1", ".", cwd=tree).stdout.count('regions = ["ap-south-1"]') == 1
 
 
@@ -138,8 +138,12 @@ BAD = [
      ".cfnfix.toml: fixers.CFX001.password-lenght: unknown key (did you mean 'password-length'?)"),
     (".cfnfix.toml", "[fixers.CFX001]\npassword-length = 3\n",
      ".cfnfix.toml: fixers.CFX001.password-length: Input should be greater than or equal to 8"),
+    (".cfnfix.toml", "[fixers.CFX101]\nruntime-target = 'latest'\n",
+     ".cfnfix.toml: fixers.CFX101.runtime-target: Input should be 'oldest-supported' or 'newest'"),
     (".cfnfix.toml", "[fixers.CFX101]\ntarget = 'latest'\n",
-     ".cfnfix.toml: fixers.CFX101.target: Input should be 'newest' or 'oldest-supported'"),
+     ".cfnfix.toml: fixers.CFX101.target: Input should be 'oldest-supported' or 'newest'"),
+    (".cfnfix.toml", "[fixers.CFX101]\nruntime-target = 'newest'\ntarget = 'newest'\n",
+     ".cfnfix.toml: fixers.CFX101.target: unknown key (did you mean 'runtime-target'?)"),
     (".cfnfix.toml", "extend = 'base.toml'\n", ".cfnfix.toml: extend: no such file: base.toml"),
     (".cfnfix.toml", "extend = '.cfnfix.toml'\n", ".cfnfix.toml: extend: .cfnfix.toml is already extended (a loop)"),
     (".cfnfix.toml", "max-size = 'huge'\n", ".cfnfix.toml: max-size: not a size: 'huge'"),
@@ -195,7 +199,7 @@ def test_the_library_resolves_as_the_cli_does(tree: Path, monkeypatch: pytest.Mo
     monkeypatch.chdir(tree)
     options = cfnfix.options_for("templates/app/role.yaml")
     assert (options.ignore, options.unsafe_fixes, options.extend_safe_fixes) == (("CFX005",), True, ("CFX004",))
-    assert options.fixer_settings == {"CFX001": {"password-length": 40}, "CFX101": {"target": "oldest-supported"}}
+    assert options.fixer_settings == {"CFX001": {"password-length": 40}, "CFX101": {"target": "newest"}}
     assert cfnfix.options_for("templates/a-dev.yaml").ignore == ("CFX005", "CFX002")
     assert cfnfix.options_for("templates/a.yaml", select=("CFX002",)).select == ("CFX002",)
     assert cfnfix.options_for("templates/a.yaml", isolated=True) == cfnfix.Options()

@@ -27,6 +27,8 @@ CONTROL = ("\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9b", "\u2028", "\ufeff", "
 NOT_UTF8 = (b"\xff", b"\xc3", b"\xe2\x82", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\xc0\xaf")
 #: what a line about the whole run may say (any other line naming no file is a defect)
 SUMMARY = re.compile(r"^(Fixed|Would fix|Found) \d+ findings? |^\d+ findings? remain\.")
+#: the lines of a finding's suggestion, printed indented below the finding (or blank)
+SUGGESTION = re.compile(r"^    suggestion:|^      |^$")
 #: examples per test (``CFNFIX_FUZZ_EXAMPLES`` raises it for a longer hunt); CI runs a fixed set
 FIXES = settings(max_examples=int(os.environ.get("CFNFIX_FUZZ_EXAMPLES", "300")), deadline=None,
                  derandomize=bool(os.environ.get("CI")),
@@ -120,6 +122,9 @@ def test_the_cli_exits_0_1_or_2_and_exit_2_leaves_the_file(case: tuple[str, byte
         assert result.exit_code in (0, 1, 2)
         if result.exit_code == 2:
             assert path.read_bytes() == data
+        below_a_finding = False
         for line in result.stderr.splitlines():
-            assert _names_a_line(line, str(path)) or SUMMARY.match(line), line
+            below_a_finding = bool(below_a_finding and SUGGESTION.match(line))
+            assert _names_a_line(line, str(path)) or SUMMARY.match(line) or below_a_finding, line
+            below_a_finding = below_a_finding or _names_a_line(line, str(path))
         assert sorted(os.listdir(directory)) == [path.name]
