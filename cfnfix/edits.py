@@ -9,7 +9,7 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
-from cfnfix.models import AppendItem, Delete, Edit, InsertKey, Path, RenameKey, SetValue
+from cfnfix.models import AppendItem, Delete, Edit, InsertKey, Path, RenameKey, SetValue, WrapValue
 
 
 class EditError(Exception):
@@ -39,7 +39,8 @@ def _insert_after(mapping: dict[str, Any], after: str | None, first: bool, key: 
 
 
 def apply_edits(data: Any, edits: Sequence[Edit]) -> Any:
-    """A copy of ``data`` with ``edits`` applied (deletes last, highest index first)."""
+    """A copy of ``data`` with ``edits`` applied (deletes after the others, highest index first;
+    key renames last, deepest first, so that the other edits' paths still name the old keys)."""
     result = copy.deepcopy(data)
     deletes = [e for e in edits if isinstance(e, Delete)]
     for edit in edits:
@@ -64,14 +65,16 @@ def apply_edits(data: Any, edits: Sequence[Edit]) -> Any:
             if not isinstance(target, list):
                 raise EditError(f"not a sequence at {edit.path}")
             target.append(copy.deepcopy(edit.value))
-        elif isinstance(edit, RenameKey):
+        elif isinstance(edit, WrapValue):
             parent = _walk(result, edit.path[:-1])
-            old = edit.path[-1]
-            if not isinstance(parent, dict) or old not in parent:
-                raise EditError(f"no key at {edit.path}")
-            items = [(edit.new_key if k == old else k, v) for k, v in parent.items()]
-            parent.clear()
-            parent.update(items)
+            if isinstance(parent, dict) and edit.path[-1] not in parent:
+                raise EditError(f"no node at {edit.path}")
+            try:
+                wrapped = parent[edit.path[-1]]
+            except (IndexError, TypeError):
+                raise EditError(f"no node at {edit.path}") from None
+            parent[edit.path[-1]] = {edit.function: [*copy.deepcopy(list(edit.before)), wrapped,
+                                                     *copy.deepcopy(list(edit.after))]}
     for edit in sorted(deletes, key=lambda e: [str(p) if isinstance(p, str) else f"{p:09d}" for p in e.path],
                        reverse=True):
         parent = _walk(result, edit.path[:-1])
@@ -79,6 +82,15 @@ def apply_edits(data: Any, edits: Sequence[Edit]) -> Any:
             del parent[edit.path[-1]]
         except (KeyError, IndexError, TypeError):
             raise EditError(f"no node at {edit.path}") from None
+    renames = [e for e in edits if isinstance(e, RenameKey)]
+    for edit in sorted(renames, key=lambda e: len(e.path), reverse=True):
+        parent = _walk(result, edit.path[:-1])
+        old = edit.path[-1]
+        if not isinstance(parent, dict) or old not in parent:
+            raise EditError(f"no key at {edit.path}")
+        items = [(edit.new_key if k == old else k, v) for k, v in parent.items()]
+        parent.clear()
+        parent.update(items)
     return result
 
 

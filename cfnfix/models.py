@@ -29,6 +29,11 @@ class _Edit(BaseModel):
         """The innermost node this edit changes; two edits of one pass must not nest."""
         return self.path
 
+    def claims(self) -> tuple[tuple[Path, bool], ...]:
+        """The nodes this edit changes, each with whether only its key changes: two edits of one
+        pass must not claim nodes that nest, save that a renamed key leaves its value to others."""
+        return ((self.touches(), False),)
+
 
 class SetValue(_Edit):
     """Replace the value at ``path`` (a mapping key or a sequence index)."""
@@ -62,6 +67,11 @@ class RenameKey(_Edit):
     op: Literal["rename"] = "rename"
     new_key: str
 
+    def claims(self) -> tuple[tuple[Path, bool], ...]:
+        # the key alone (edits inside its value may go in the same pass), and the new key's
+        # place, which an insertion of that key in the same pass would take too
+        return ((self.path, True), ((*self.path[:-1], self.new_key), False))
+
 
 class AppendItem(_Edit):
     """Append ``value`` to the sequence at ``path``."""
@@ -73,13 +83,25 @@ class AppendItem(_Edit):
         return (*self.path, "+")
 
 
+class WrapValue(_Edit):
+    """Make the value at ``path`` one argument of an intrinsic function:
+    ``{function: [*before, <the value>, *after]}``; the value's own text (comments included) is kept."""
+
+    op: Literal["wrap"] = "wrap"
+    function: str
+    before: tuple[Any, ...] = ()
+    after: tuple[Any, ...] = ()
+
+
 class DropAnchor(_Edit):
     """Remove the YAML anchor (``&name``) of the node at ``path``; its data stays as it is."""
 
     op: Literal["drop-anchor"] = "drop-anchor"
 
 
-Edit = Annotated[SetValue | Delete | InsertKey | RenameKey | AppendItem | DropAnchor, Field(discriminator="op")]
+Edit = Annotated[
+    SetValue | Delete | InsertKey | RenameKey | AppendItem | DropAnchor | WrapValue, Field(discriminator="op")
+]
 
 
 class Fix(BaseModel):

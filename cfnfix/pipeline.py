@@ -21,13 +21,13 @@ from typing import Any
 from cfnfix.edits import EditError, apply_edits
 from cfnfix.fixer import Fixer
 from cfnfix.loader import Source, TemplateError, load_template
-from cfnfix.models import Applicability, Edit, Finding, Options, Path
+from cfnfix.models import Applicability, Edit, Finding, Options, Path, RenameKey
 from cfnfix.names import shown
 from cfnfix.render import detect_style
 from cfnfix.secrets import mask_finding, mask_text, noecho_defaults
 from cfnfix.splice import SpliceError, splice
 from cfnfix.suppress import apply_suppressions, unused
-from cfnfix.template import Template
+from cfnfix.template import LOGICAL_ID_SECTIONS, Template
 
 MAX_PASSES = 10
 
@@ -96,45 +96,62 @@ def _level(finding: Finding, promoted: frozenset[str], demoted: frozenset[str]) 
     return level
 
 
-def _touched(finding: Finding) -> list[Path]:
-    return [edit.touches() for edit in finding.fix.edits] if finding.fix else []
+def _claimed(finding: Finding) -> list[tuple[Path, bool]]:
+    return [claim for edit in finding.fix.edits for claim in edit.claims()] if finding.fix else []
 
 
 class _Claims:
     """The nodes chosen fixes touch: whether a path is one of them, inside one, or holds one, in
-    time proportional to the path's depth (not to the number of fixes chosen)."""
+    time proportional to the path's depth (not to the number of fixes chosen). A renamed key is
+    claimed alone: edits inside its value do not clash with the rename."""
 
     def __init__(self) -> None:
         self.paths: set[Path] = set()
-        self.holders: set[Path] = set()  # every proper prefix of a claimed path
+        self.keys: set[Path] = set()  # keys renamed, their values left free
+        self.holders: set[Path] = set()  # every proper prefix of a claimed path or key
 
-    def overlaps(self, path: Path) -> bool:
-        return path in self.holders or any(path[:depth] in self.paths for depth in range(len(path) + 1))
+    def overlaps(self, path: Path, key_only: bool = False) -> bool:
+        if any(path[:depth] in self.paths for depth in range(len(path) + 1)) or path in self.keys:
+            return True
+        return not key_only and path in self.holders
 
-    def add(self, path: Path) -> None:
-        self.paths.add(path)
+    def add(self, path: Path, key_only: bool = False) -> None:
+        (self.keys if key_only else self.paths).add(path)
         self.holders.update(path[:depth] for depth in range(len(path)))
 
 
+def _renames_id(finding: Finding) -> bool:
+    """Whether the finding's fix renames a logical id (a key of Resources, Parameters...)."""
+    return finding.fix is not None and any(
+        isinstance(edit, RenameKey) and len(edit.path) == 2 and edit.path[0] in LOGICAL_ID_SECTIONS
+        for edit in finding.fix.edits
+    )
+
+
 def choose(findings: Sequence[Finding], unsafe: bool) -> list[Finding]:
-    """Fixable findings whose edits touch no node another chosen fix touches (first by code wins)."""
+    """Fixable findings whose edits touch no node another chosen fix touches (first by code wins).
+
+    Fixes that rename a logical id go first, in a pass of their own: another fix of the same
+    pass could name the id by its old name (a resource it adds, a reference it writes)."""
     chosen: list[Finding] = []
     taken = _Claims()
-    for finding in sorted(findings, key=lambda f: (f.code, f.line, f.column)):
-        if not finding.fixable(unsafe):
-            continue
+    fixable = [finding for finding in findings if finding.fixable(unsafe)]
+    fixable = [finding for finding in fixable if _renames_id(finding)] or fixable
+    for finding in sorted(fixable, key=lambda f: (f.code, f.line, f.column)):
         own = _Claims()
         clash = False
-        for path in _touched(finding):
-            if own.overlaps(path) or taken.overlaps(path):
+        for path, key_only in _claimed(finding):
+            if own.overlaps(path, key_only) or taken.overlaps(path, key_only):
                 clash = True
                 break
-            own.add(path)
+            own.add(path, key_only)
         if clash:
             continue
         chosen.append(finding)
         for path in own.paths:
             taken.add(path)
+        for path in own.keys:
+            taken.add(path, key_only=True)
     return chosen
 
 

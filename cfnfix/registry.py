@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 
 from cfnfix.fixer import Fixer
 from cfnfix.models import Options
@@ -17,7 +17,7 @@ class FixerLoadError(RuntimeError):
     pass
 
 
-_DISTRIBUTIONS: dict[str, str] = {}
+_ENTRIES: dict[str, EntryPoint] = {}
 
 
 @lru_cache(maxsize=1)
@@ -30,15 +30,27 @@ def all_fixers() -> tuple[Fixer, ...]:
             found[cls.code] = cls()
         except Exception as exc:
             raise FixerLoadError(f"cannot load fixer {entry.name} ({entry.value}): {exc}") from exc
-        dist = entry.dist
-        _DISTRIBUTIONS[cls.code] = f"{dist.name} {dist.version}" if dist is not None else ""
+        _ENTRIES[cls.code] = entry
     return tuple(found[code] for code in sorted(found))
 
 
+_NAMED: dict[str, str] = {}
+
+
 def distribution(code: str) -> str:
-    """The distribution (``name version``) that installed the fixer ``code``, or ''."""
+    """The distribution (``name version``) that installed the fixer ``code``, or ''. Read on demand
+    and once per distribution: its metadata is parsed anew on every read, which for every fixer of
+    every run would cost more than a small template's whole check."""
     all_fixers()
-    return _DISTRIBUTIONS.get(code, "")
+    entry = _ENTRIES.get(code)
+    dist = entry.dist if entry is not None else None
+    if dist is None:
+        return ""
+    where = str(getattr(dist, "_path", id(dist)))
+    if where not in _NAMED:
+        metadata = dist.metadata
+        _NAMED[where] = f"{metadata['Name']} {metadata['Version']}"
+    return _NAMED[where]
 
 
 def _matches(fixer: Fixer, token: str) -> bool:

@@ -10,12 +10,13 @@ elsewhere stay as they were.
 from __future__ import annotations
 
 import itertools
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from cfnfix.models import AppendItem, Delete, DropAnchor, Edit, InsertKey, Path, RenameKey, SetValue
+from cfnfix.models import AppendItem, Delete, DropAnchor, Edit, InsertKey, Path, RenameKey, SetValue, WrapValue
 from cfnfix.render import (
     Style,
     json_entry,
@@ -24,9 +25,10 @@ from cfnfix.render import (
     yaml_entry,
     yaml_inline,
     yaml_item,
+    yaml_scalar,
     yaml_string,
 )
-from cfnfix.template import KeyIndex, intrinsic_name, node_tag, plain_scalar
+from cfnfix.template import KeyIndex, intrinsic_name, node_tag, plain_scalar, to_data
 
 
 class SpliceError(Exception):
@@ -48,6 +50,9 @@ class Located:
     node: Any
     parent: Any
     key: Any
+    #: the path's last step entered a short-form intrinsic (``!Ref X`` at ``(..., "Ref")``): the
+    #: node is the tag's argument, written after the tag
+    argument: bool = False
 
 
 class Splicer:
@@ -110,7 +115,7 @@ class Splicer:
                 node = node.value[part]
             else:
                 raise SpliceError(f"no node at {path}")
-        return Located(node, parent, key)
+        return Located(node, parent, key, argument=unwrapped)
 
     # --- spans -----------------------------------------------------------------------
     def end(self, node: Any) -> int:
@@ -191,6 +196,8 @@ class Splicer:
                 self.rename_key(edit.path, edit.new_key)
             elif isinstance(edit, DropAnchor):
                 self.drop_anchor(edit.path)
+            elif isinstance(edit, WrapValue):
+                self.wrap_value(edit)
         for parent_path, group in deletes.items():
             self.delete_group(parent_path, group)
         return self.render()
@@ -215,6 +222,11 @@ class Splicer:
         if parent is None:
             raise SpliceError("cannot replace the whole template")
         start, stop = self.start(old), self.end(old)
+        if (found.argument or intrinsic_name(node_tag(old)) is None) and self._set_literal_block(old, value):
+            return
+        if found.argument:
+            self._set_argument(path, found, value)
+            return
         if self._drops_tag(old, value):
             # ``!Sub 'text'`` becoming the string ``text``: only the tag goes, the scalar stays as written
             tag_end = start + len(node_tag(old))
@@ -267,6 +279,54 @@ class Splicer:
         column = self.text[self.line_start(dash) : dash].__len__()
         item = yaml_item(value, style, column)
         self.add(dash, stop, self.lines([item[0][column:], *item[1:]]))
+
+    def _set_literal_block(self, old: Any, value: Any) -> bool:
+        """A string replacing a literal block scalar (``|``, ``|-``, ``!Sub |``) keeps the block: its
+        header line (tag, indicator, comment) and its lines' indentation. False when the string
+        cannot be written so (the caller writes it another way)."""
+        if not isinstance(value, str) or old.id != "scalar" or old.style != "|" or id(old) in self.alias_of:
+            return False
+        start, stop = old.start_mark.index, self.end(old)
+        body_start = self.line_end(start)
+        header = self.text[start:body_start]
+        indicator = header[header.find("|") + 1 :].split("#", 1)[0].strip() if "|" in header else "?"
+        if indicator not in ("", "-") or body_start >= stop:
+            return False
+        body = value[:-1] if indicator == "" and value.endswith("\n") else value
+        if not body or body.endswith("\n") or (indicator == "" and not value.endswith("\n")):
+            return False  # other trailing newlines than the block's chomping keeps
+        lines = body.split("\n")
+        if lines[0][:1] in (" ", "") or not all(c.isprintable() or c == "\t" for c in body.replace("\n", "")):
+            return False
+        first = self.text[body_start:stop].lstrip("\r\n")
+        column = len(first) - len(first.lstrip(" "))
+        stop = self.line_end(stop)  # the last line's trailing spaces are the block's too
+        stop -= len(self.text[:stop]) - len(self.text[:stop].rstrip("\r\n"))
+        self.add(body_start, stop, self.lines([" " * column + line if line else "" for line in lines]))
+        return True
+
+    def _set_argument(self, path: Path, found: Located, value: Any) -> None:
+        """Set the argument of a short-form intrinsic, keeping its tag: a scalar in place after the
+        tag (in its quotes), else the whole intrinsic anew."""
+        old = found.node
+        name = intrinsic_name(node_tag(old))
+        if name is None:
+            raise SpliceError(f"no intrinsic at {path[:-1]}")
+        scalar = isinstance(value, str | int | float | bool) and "\n" not in str(value)
+        if old.id != "scalar" or id(old) in self.alias_of or not scalar:
+            self.set_value(path[:-1], {name: value})
+            return
+        start, stop = self.start(old), self.end(old)
+        tag_end = start + len(node_tag(old))
+        if self.text[start:tag_end] != node_tag(old):
+            raise SpliceError(f"no tag at {path}")
+        while self.text[tag_end : tag_end + 1] in (" ", "\t"):
+            tag_end += 1
+        if isinstance(value, str) and old.style in ("'", '"'):
+            text = yaml_string(value, replace(self.style, quote=old.style), force_quote=True)
+        else:
+            text = yaml_scalar(value, replace(self.style, quote_strings=False), flow=self.is_flow(found.parent))
+        self.add(tag_end, stop, text)
 
     def _drops_tag(self, old: Any, value: Any) -> bool:
         """Whether ``value`` is exactly the string a short-form tagged scalar already spells."""
@@ -374,6 +434,113 @@ class Splicer:
         style = local_style(sequence.value, self.style)
         self._insert_block_after(sequence.value[-1], yaml_item(value, style, column))
 
+    def wrap_value(self, edit: WrapValue) -> None:
+        """The value at ``edit.path`` as one argument of ``edit.function``: a YAML block collection keeps
+        its lines (comments included), moved under the function; any other value is written anew."""
+        found = self.locate(edit.path)
+        if found.parent is None:
+            raise SpliceError("cannot wrap the whole template")
+        if not self._wrap_block(found, edit) and not self._wrap_json(found, edit):
+            wrapped = [*edit.before, to_data(found.node), *edit.after]
+            self.set_value(edit.path, {edit.function: wrapped})
+
+    def _wrap_block(self, found: Located, edit: WrapValue) -> bool:
+        """Wrap a block collection by moving its lines under the function; False when it is not one."""
+        node, parent, key = found.node, found.parent, found.key
+        plain = node_tag(node).startswith("tag:yaml.org,2002:")
+        if (self.style.fmt != "yaml" or node.id not in ("mapping", "sequence") or node.flow_style or not node.value
+                or not plain or id(node) in self.alias_of or self.is_flow(parent)):
+            return False
+        start, stop = self.start(node), self.line_end(self.end(node))
+        if not self.first_on_line(start) and key is not None:
+            return False
+        long_form = not self.style.short_tags
+        if key is not None:  # ``Key:`` then the block on the lines below
+            colon = self.colon_after(key)
+            rest = self.text[colon + 1 : self.line_end(colon)].rstrip("\r\n")
+            if (rest.strip() and not rest.strip().startswith("#")) or node.start_mark.line == key.start_mark.line:
+                return False
+            head_at, column = colon + 1, key.start_mark.column
+            between = self.text[self.line_end(colon) : self.line_start(start)]
+            first = self.text[self.line_start(start) : stop]
+            dash = column + self.style.indent
+            head = [f" {_tag_of(edit.function)}{rest}"] if not long_form else [
+                rest, " " * dash + f"{edit.function}:"]
+        else:  # ``- `` and the block's first entry on the dash's line
+            item_dash = self.dash_before(node)
+            if self.text[item_dash + 1 : start].strip() or node.start_mark.line != self._line_of(item_dash):
+                return False
+            head_at, column, between = item_dash + 1, item_dash - self.line_start(item_dash), ""
+            first = " " * node.start_mark.column + self.text[start:stop]
+            dash = column + 2
+            head = [f" {_tag_of(edit.function)}"] if not long_form else [f" {edit.function}:"]
+        if long_form:
+            dash += self.style.sequence_offset
+        body = self._shifted(between + first, dash + 2 - node.start_mark.column)
+        if body is None:
+            return False
+        lines = body.splitlines()
+        offset = len(between.splitlines())
+        content = lines[offset][dash + 2 :] if len(lines[offset]) >= dash + 2 else ""
+        lines[offset] = " " * dash + "- " + content
+        style = local_style([v for _k, v in parent.value] if parent.id == "mapping" else parent.value, self.style)
+        before = [line for value in edit.before for line in yaml_item(value, style, dash)]
+        after = [line for value in edit.after for line in yaml_item(value, style, dash)]
+        text = self.lines([*head, *before, *lines, *after])
+        if stop == len(self.text) and not self.text.endswith("\n"):
+            if getattr(self._last_leaf(node), "style", None) in ("|", ">"):
+                raise SpliceError("a block scalar ends the file without a newline")
+        else:
+            text += self.nl
+        self.add(head_at, stop, text)
+        return True
+
+    def _wrap_json(self, found: Located, edit: WrapValue) -> bool:
+        """Wrap a JSON value, its text kept: a value on one line stays on one line, one written on
+        several lines moves in by two levels under the function; False when the file is not JSON."""
+        node = found.node
+        if self.style.fmt != "json":
+            return False
+        start, stop = node.start_mark.index, node.end_mark.index
+        separator = self.style.json_key_separator
+        name = json.dumps(edit.function)
+        if node.start_mark.line == node.end_mark.line or not self.style.json_multiline:
+            arguments = [_json_compact_text(v, self.style) for v in edit.before]
+            arguments.append(self.text[start:stop])
+            arguments += [_json_compact_text(v, self.style) for v in edit.after]
+            self.add(start, stop, f"{{{name}{separator}[" + ", ".join(arguments) + "]}")
+            return True
+        base = self.indentation(start)
+        step = self.style.json_indent
+        inner, items = base + step, base + step * 2
+        arguments = [json_value(v, self.style, items) for v in edit.before]
+        arguments.append(self.text[start:stop].replace("\n", "\n" + step * 2))
+        arguments += [json_value(v, self.style, items) for v in edit.after]
+        nl = self.nl
+        self.add(start, stop, f"{{{nl}{inner}{name}{separator}[{nl}{items}" + f",{nl}{items}".join(arguments)
+                 + f"{nl}{inner}]{nl}{base}}}")
+        return True
+
+    def _line_of(self, index: int) -> int:
+        return self.text.count("\n", 0, index)
+
+    @staticmethod
+    def _shifted(text: str, delta: int) -> str | None:
+        """``text``'s lines moved ``delta`` columns right (left when negative); None when a line with
+        content has too little indentation to move left."""
+        lines = text.splitlines()
+        for index, line in enumerate(lines):
+            if not line:
+                continue
+            if delta >= 0:
+                lines[index] = " " * delta + line
+                continue
+            spaces = len(line) - len(line.lstrip(" "))
+            if spaces < -delta and line.strip() and not line.strip().startswith("#"):
+                return None
+            lines[index] = line[min(spaces, -delta) :]
+        return "\n".join(lines)
+
     def drop_anchor(self, path: Path) -> None:
         node = self.locate(path).node
         anchor = getattr(node, "anchor", None)
@@ -478,6 +645,15 @@ class Splicer:
                 self.add(spans[first][0], spans[last + 1][0], "")
             else:
                 self.add(self.end(spans[first - 1][1]), self.end(spans[last][1]), "")
+
+
+def _json_compact_text(value: Any, style: Style) -> str:
+    return json.dumps(value, ensure_ascii=style.ascii_only, separators=(", ", style.json_key_separator))
+
+
+def _tag_of(function: str) -> str:
+    """The short-form tag of an intrinsic function (``Fn::If`` -> ``!If``)."""
+    return "!" + (function[4:] if function.startswith("Fn::") else function)
 
 
 def normalise(edits: Sequence[Edit], splicer: Splicer) -> list[Edit]:

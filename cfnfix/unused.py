@@ -1,12 +1,14 @@
 """Which parameters and mappings a template never uses, as cfn-lint's W2001 and W7001 see it.
 
 Fixers that remove unused parameters or mappings read it, and so does a fixer whose removal
-of something else may leave parameters or mappings unused, so that it removes those too.
+of something else may leave parameters or mappings unused, so that it removes those too;
+:func:`orphans` says what removing some nodes leaves unused, conditions included (W8001).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from cfnfix.models import Path
@@ -234,3 +236,78 @@ def _mappings_blocked(template: Template) -> str:
     """Why no mapping of this template can be removed safely, or ''."""
     rewriter = template.rewritten_by()
     return f"{rewriter} may read it" if rewriter else ""
+
+
+def condition_users(template: Template) -> dict[str, set[Path]]:
+    """For each condition name, the top-level nodes (``("Resources", X)``, ``("Conditions", C)``,
+    ``("Outputs", O)``, ...) that use it as cfn-lint (W8001) counts uses: an ``Fn::If`` anywhere, a
+    ``Condition`` inside the Conditions section, a resource's or an output's ``Condition``."""
+
+    def compute() -> dict[str, set[Path]]:
+        users: dict[str, set[Path]] = {}
+        for path, value in template.nodes_with("Fn::If"):
+            arg = value["Fn::If"]
+            name = arg[0] if isinstance(arg, list) and arg else arg
+            if isinstance(name, str) and path:
+                users.setdefault(name, set()).add(path[:2])
+        for path, value in template.nodes_with("Condition"):
+            name = value["Condition"]
+            top_level = len(path) == 2 and path[0] in ("Resources", "Outputs")
+            if isinstance(name, str) and path and (path[0] == "Conditions" or top_level):
+                users.setdefault(name, set()).add(path[:2])
+        return users
+
+    return template.memo("unused:condition-users", compute)
+
+
+def orphans(template: Template, removed: Sequence[Path]) -> tuple[list[Path], list[str], bool] | None:
+    """What removing the top-level nodes ``removed`` (``("Resources", X)``, ...) leaves unused that was
+    used: conditions only they (or conditions removed with them) use, then the parameters and mappings
+    only all of those use. Returns the nodes that remove those too (a parameter with its interface
+    metadata; a section that would be left empty), their names, and whether a parameter is among them
+    (which changes the template's interface); None when one of them cannot be removed."""
+    gone = set(removed)
+    conditions = template.section("Conditions")
+    users = condition_users(template)
+    dropped: list[str] = []
+    changed = True
+    while changed:
+        changed = False
+        for name in conditions:
+            node: Path = ("Conditions", name)
+            if node not in gone and users.get(name) and users[name] <= gone:
+                gone.add(node)
+                dropped.append(name)
+                changed = True
+    if dropped and template.rewritten_by():
+        return None
+    without = tuple(removed) + tuple(("Conditions", name) for name in dropped)
+    paths: list[Path] = []
+    names = [n for n in conditions if n in dropped]
+    if names and len(names) == len(conditions):
+        paths.append(("Conditions",))
+    else:
+        paths += [("Conditions", n) for n in names]
+    unused_before, _fixable, _blocked = parameters(template)
+    unused_after, fixable_after, _blocked = parameters(template, without)
+    new = [n for n in unused_after if n not in unused_before]
+    if new:
+        if not set(new) <= set(fixable_after):
+            return None
+        clusters = parameter_clusters(template, fixable_after)
+        together = set().union(*(clusters[n] for n in new))
+        paths += parameter_removal(template, together)
+        names += [n for n in template.parameters if n in together]
+    maps_before, _fixable, _blocked = mappings(template)
+    maps_after, maps_fixable, _blocked = mappings(template, without)
+    new_maps = [n for n in maps_after if n not in maps_before]
+    if new_maps:
+        if not set(new_maps) <= set(maps_fixable):
+            return None
+        if len(maps_fixable) == len(template.section("Mappings")):
+            paths.append(("Mappings",))
+            names += maps_fixable
+        else:
+            paths += [("Mappings", n) for n in new_maps]
+            names += new_maps
+    return paths, names, bool(new)

@@ -108,7 +108,10 @@ def test_runs_at_once_never_corrupt_it(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "cfnfix", "check", "--jobs", "2", "templates"]
     runs = [subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             for _ in range(3)]
-    outputs = {(run.wait(), *run.communicate()) for run in runs}
+    outputs = set()
+    for run in runs:
+        stdout, stderr = run.communicate()  # reads before it waits: a run whose output fills the pipe blocks
+        outputs.add((run.returncode, stdout, stderr))
     assert len(outputs) == 1  # the same answer whichever run wrote which entry
     for entry in _entries(project):
         assert json.loads(entry.read_text())["key"] == entry.stem, entry
