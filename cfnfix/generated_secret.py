@@ -20,7 +20,7 @@ from typing import Any
 
 from cfnfix import unused
 from cfnfix.fixer import LogicalIds, new_resource, ref
-from cfnfix.models import InsertKey, Path, SetValue
+from cfnfix.models import InsertKey, Path
 from cfnfix.sub_text import names_of
 from cfnfix.template import Reference, Template, intrinsic_function, sub_variables
 
@@ -501,14 +501,6 @@ def property_path(parts: Path) -> tuple[str | int, ...]:
         out.append(part)
         i += 1
     return tuple(out)
-
-
-def set_sub_text(path: Path, text: str) -> SetValue:
-    """The edit that gives the Fn::Sub string at ``path`` (``(..., "Fn::Sub")`` or ``(..., "Fn::Sub", 0)``) the
-    text ``text``: a string-form Sub is set whole, so that a short-form ``!Sub`` keeps its tag."""
-    if path and path[-1] == "Fn::Sub":
-        return SetValue(path=path[:-1], value={"Fn::Sub": text})
-    return SetValue(path=path, value=text)
 
 
 def replace_variable(text: str, name: str, replacement: str) -> str:

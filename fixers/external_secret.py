@@ -342,7 +342,7 @@ def _rewrite(path: Path, named: list[tuple[SecretReference, str]]) -> SetValue:
     tail = text[last:]
     pieces.append(tail if in_sub else tail.replace("${", "${!"))
     new_text = "".join(pieces)
-    return gs.set_sub_text(path, new_text) if in_sub else SetValue(path=path, value={"Fn::Sub": new_text})
+    return SetValue(path=path, value=new_text if in_sub else {"Fn::Sub": new_text})
 
 
 def _secret_base(name: str) -> str:

@@ -313,8 +313,8 @@ def _plan_fix(template: Template, analysed: _Secret, ids: LogicalIds) -> None:
             if use.kind == "Ref":
                 edits.append(SetValue(path=use.path, value=sub(dynamic)))
             else:
-                edits.append(gs.set_sub_text(use.path, gs.replace_variable(template.get(use.path), str(parameter),
-                                                                           dynamic)))
+                text = gs.replace_variable(template.get(use.path), str(parameter), dynamic)
+                edits.append(SetValue(path=use.path, value=text))
     edits.extend(SetValue(path=path, value=sub(dynamic)) for _resource, path in repeats)
     edits.extend(_retention(template, name, setters))
     # a SecretTargetAttachment writes JSON keys: a secret that is one plain string gets none

@@ -10,7 +10,6 @@ import yaml
 
 from cfnfix import generated_secret as gs
 from cfnfix.fixer import LogicalIds
-from cfnfix.models import SetValue
 from cfnfix.template import Template, to_data
 
 
@@ -155,13 +154,6 @@ def test_secrets_read_by_name() -> None:
     assert gs.secrets_read_by_name(found, "{{resolve:secretsmanager:db-${Env}}}", True) == ["Varying"]
     assert gs.secrets_read_by_name(found, "{{resolve:secretsmanager:db-${Env}}}", False) == []  # no Sub: text
     assert gs.secrets_read_by_name(found, "{{resolve:secretsmanager:other}}", True) == []
-
-
-def test_set_sub_text_keeps_the_short_form_tag() -> None:
-    assert gs.set_sub_text(("Resources", "A", "Properties", "P", "Fn::Sub"), "x") == SetValue(
-        path=("Resources", "A", "Properties", "P"), value={"Fn::Sub": "x"})
-    assert gs.set_sub_text(("Resources", "A", "Properties", "P", "Fn::Sub", 0), "x") == SetValue(
-        path=("Resources", "A", "Properties", "P", "Fn::Sub", 0), value="x")
 
 
 INTERFACE = """

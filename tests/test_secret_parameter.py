@@ -241,8 +241,8 @@ Resources:
     assert gen["SecretStringTemplate"] == {"Fn::Sub": '{"username": "${DBUser}"}'}
     assert gen["PasswordLength"] == 32
     assert SetValue(
-        path=("Resources", "Fn", "Properties", "Environment", "Variables", "URL"),
-        value={"Fn::Sub": "postgres://${DBUser}:" + DYNAMIC % "DBPasswordSecret" + "@${Cluster.Endpoint.Address}/app"},
+        path=("Resources", "Fn", "Properties", "Environment", "Variables", "URL", "Fn::Sub"),
+        value="postgres://${DBUser}:" + DYNAMIC % "DBPasswordSecret" + "@${Cluster.Endpoint.Address}/app",
     ) in edits_of(finding)
     attachment = inserted(finding)["DBPasswordSecretAttachment"]
     assert attachment["Properties"]["TargetType"] == "AWS::RDS::DBCluster"
