@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from cfnfix.fixer import Fixer
+from cfnfix.generated_secret import secrets_read_by_name
 from cfnfix.models import Applicability, Finding, Options, Path, SetValue
 from cfnfix.template import Template
 
@@ -56,6 +57,12 @@ class NeedlessSub(Fixer):
     would take it for a forgotten Sub), in a Step Functions definition (whose
     `DefinitionSubstitutions` replace `${...}`), and in any template with a
     `Transform`. Odd forms (`${ !Literal}`, `${}`) are reported without a fix.
+
+    A Sub that reads a secret of the template by its literal name
+    (`!Sub '{{resolve:secretsmanager:app-db:SecretString:password}}'` where a
+    secret has `Name: app-db`) is reported without a fix: the reader has no
+    dependency on the secret, and external-secret (CFX201) rewrites the name
+    to `${Secret}`, which needs the Sub; removing it would hide the defect.
 
     Sub strings in the template `Metadata` section are not read: CloudFormation
     does not resolve functions there. Templates with the SAM transform are left
@@ -142,6 +149,14 @@ class NeedlessSub(Fixer):
             shown = ", ".join(str(m) for m in macros)
             return self.finding(path, message, no_fix_reason=f"the template's transform ({shown}) may read the Sub",
                                 related=related)
+        named = secrets_read_by_name(template, text, in_sub=True)
+        if named:
+            secret = named[0]
+            return self.finding(
+                path, message, related=related,
+                no_fix_reason=(f"it reads the secret `{secret}` of this template by its name, with no dependency on "
+                               f"it; external-secret (CFX201) points it at `${{{secret}}}`, which needs the Sub"),
+            )
         if _has_intrinsic(variables):
             return self.finding(
                 path, message,

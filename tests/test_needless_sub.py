@@ -153,3 +153,36 @@ def test_loop_strings_with_identifiers_are_left_to_the_loop() -> None:
                   DisplayName: !Sub 'plain'
         """)
     assert [f.path[-1] for f in findings] == ["DisplayName"]
+
+
+SECRET_BY_NAME = """
+Resources:
+  Secret:
+    Type: AWS::SecretsManager::Secret
+    Properties:
+      Name: NAME
+      GenerateSecretString:
+        PasswordLength: 32
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      DisplayName: VALUE
+"""
+
+
+@pytest.mark.parametrize("name", ["app-db", "!Sub 'app-db'"])
+def test_sub_reading_a_secret_of_the_template_by_name_is_left_to_external_secret(name: str) -> None:
+    value = "!Sub '{{resolve:secretsmanager:app-db:SecretString:password}}'"
+    found = find(SECRET_BY_NAME.replace("NAME", name).replace("VALUE", value))
+    (finding,) = [f for f in found if f.path[1] == "Topic"]
+    assert finding.fix is None
+    assert "`Secret`" in str(finding.no_fix_reason) and "CFX201" in str(finding.no_fix_reason)
+
+
+@pytest.mark.parametrize("value", [
+    "!Sub '{{resolve:secretsmanager:other-db:SecretString:password}}'",  # a secret made elsewhere
+    "!Sub 'app-db'",  # the name alone, read by no dynamic reference
+])
+def test_sub_naming_no_secret_of_the_template_is_fixed(value: str) -> None:
+    (finding,) = find(SECRET_BY_NAME.replace("NAME", "app-db").replace("VALUE", value))
+    assert finding.fix is not None
