@@ -2,9 +2,12 @@
 
 Generates templates of about 10 KB, 100 KB and 1 MB that mix every fixer's defects (IAM roles
 with names and ARNs used elsewhere, exports without names, a password parameter, deprecated
-runtimes and engine versions, unused parameters, conditions and mappings, redundant
-DependsOn, Sub without variables, hard-coded zones, retention policies without their pair),
-fixes each in a fresh process (best of ``--runs``), and prints the ratio of the per-KB times:
+runtimes and engine versions, unused parameters, conditions, mappings and security groups,
+redundant DependsOn, Sub without variables, hard-coded zones, retention policies without their
+pair or kept for the ci profile, security groups that refer to each other, logical ids with
+hyphens, bucket names used in policies, a required key pair used by every instance, a Redis
+group without an auth token), fixes each in a fresh process with unsafe fixes and the ci
+profile (best of ``--runs``), and prints the ratio of the per-KB times:
 
     .venv/bin/python bench/fix_scaling.py [--runs 3] [--sizes 10,100,1000]
 """
@@ -24,6 +27,8 @@ Parameters:
   DBPassword:
     Type: String
     NoEcho: true
+  KeyName:
+    Type: AWS::EC2::KeyPair::KeyName
 Conditions:
   Never: !Equals [a, b]
 Resources:
@@ -32,11 +37,19 @@ Resources:
     DeletionPolicy: Snapshot
     Properties:
       Engine: mysql
-      EngineVersion: '5.7.44'
+      EngineVersion: '8.0.28'
       DBInstanceClass: db.t3.micro
       AllocatedStorage: '20'
       MasterUsername: admin
       MasterUserPassword: !Ref DBPassword
+  Cache:
+    Type: AWS::ElastiCache::ReplicationGroup
+    Properties:
+      ReplicationGroupDescription: cache
+      Engine: redis
+      CacheNodeType: cache.t3.micro
+      NumCacheClusters: 1
+      TransitEncryptionEnabled: true
 """
 
 BLOCK = """\
@@ -66,9 +79,59 @@ BLOCK = """\
       VpcId: vpc-0123456789abcdef0
       CidrBlock: 10.{a}.{b}.0/24
       AvailabilityZone: us-east-1a
+      Environment:
+        Variables:
+          QUEUE: !Ref queue-{i}
+  queue-{i}:
+    Type: AWS::SQS::Queue
   Bucket{i}:
     Type: AWS::S3::Bucket
     DeletionPolicy: Retain
+    Properties:
+      BucketName: app-bucket-{i}
+  BucketPolicy{i}:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Bucket{i}
+      PolicyDocument:
+        Statement:
+          - Effect: Deny
+            Principal: '*'
+            Action: 's3:*'
+            Resource: 'arn:aws:s3:::app-bucket-{i}/*'
+            Condition: {{Bool: {{'aws:SecureTransport': 'false'}}}}
+  GroupA{i}:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: a {i}
+      VpcId: vpc-0123456789abcdef0
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 443
+          ToPort: 443
+          SourceSecurityGroupId: !Ref GroupB{i}
+  GroupB{i}:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: b {i}
+      VpcId: vpc-0123456789abcdef0
+      SecurityGroupIngress:
+        - IpProtocol: tcp
+          FromPort: 5432
+          ToPort: 5432
+          SourceSecurityGroupId: !GetAtt GroupA{i}.GroupId
+  Spare{i}:
+    Type: AWS::EC2::SecurityGroup
+    Properties:
+      GroupDescription: spare {i}
+      VpcId: vpc-0123456789abcdef0
+  Instance{i}:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-0123456789abcdef0
+      InstanceType: t3.micro
+      KeyName: !Ref KeyName
+      SecurityGroupIds: [!Ref GroupA{i}]
 """
 
 TAIL = """\
@@ -97,7 +160,7 @@ def template(kilobytes: int) -> str:
 
 
 def measure(text: str, runs: int) -> tuple[float, int]:
-    """Best wall time of ``runs`` fresh ``cfnfix fix --apply --unsafe-fixes`` runs, and peak RSS in KB."""
+    """Best wall time of ``runs`` fresh ``cfnfix fix --apply --unsafe-fixes --profile ci`` runs, and peak RSS in KB."""
     best, peak = float("inf"), 0
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as directory:
@@ -105,8 +168,8 @@ def measure(text: str, runs: int) -> tuple[float, int]:
             path.write_text(text)
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "cfnfix", "fix", "--apply", "--unsafe-fixes", str(path)],
-                           capture_output=True, check=False)
+            subprocess.run([sys.executable, "-m", "cfnfix", "fix", "--apply", "--unsafe-fixes", "--profile", "ci",
+                            "--no-cache", str(path)], capture_output=True, check=False)
             best = min(best, time.perf_counter() - started)
             peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
     return best, peak
