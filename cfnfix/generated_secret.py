@@ -382,11 +382,13 @@ def username_value(template: Template, resource: str, password_path: Sequence[st
         if user_key is not None and _matches(pattern, tuple(password_path)):
             parent = template.get(("Resources", resource, "Properties", *password_path[:-1]))
             if isinstance(parent, dict):
-                return _plain_user(template, parent.get(user_key))
+                return plain_user(template, parent.get(user_key))
     return None
 
 
-def _plain_user(template: Template, value: Any) -> Any:
+def plain_user(template: Template, value: Any) -> Any:
+    """A user name property's value when it is a literal or a Ref to a String parameter (either
+    branch of ``!If [C, X, !Ref AWS::NoValue]``), else None."""
     value = unless_novalue(value)
     if isinstance(value, str) and value:
         return value

@@ -260,17 +260,19 @@ def condition_users(template: Template) -> dict[str, set[Path]]:
     return template.memo("unused:condition-users", compute)
 
 
-def orphans(template: Template, removed: Sequence[Path]) -> tuple[list[Path], list[str], bool] | None:
+def orphans(template: Template, removed: Sequence[Path], *, conditions_too: bool = True,
+            ) -> tuple[list[Path], list[str], bool] | None:
     """What removing the top-level nodes ``removed`` (``("Resources", X)``, ...) leaves unused that was
-    used: conditions only they (or conditions removed with them) use, then the parameters and mappings
-    only all of those use. Returns the nodes that remove those too (a parameter with its interface
-    metadata; a section that would be left empty), their names, and whether a parameter is among them
-    (which changes the template's interface); None when one of them cannot be removed."""
+    used: conditions only they (or conditions removed with them) use (unless not ``conditions_too``),
+    then the parameters and mappings only all of those use. Returns the nodes that remove those too
+    (a parameter with its interface metadata; a section that would be left empty), their names, and
+    whether a parameter is among them (which changes the template's interface); None when one of them
+    cannot be removed."""
     gone = set(removed)
     conditions = template.section("Conditions")
     users = condition_users(template)
     dropped: list[str] = []
-    changed = True
+    changed = conditions_too
     while changed:
         changed = False
         for name in conditions:

@@ -323,11 +323,7 @@ def _username(template: Template, candidate: _Candidate) -> Any:
         if not isinstance(parent, dict):
             continue
         for user_key in PASSWORD_KEYS[key]:
-            value = gs.unless_novalue(parent.get(user_key))
-            if isinstance(value, str) and value:
+            value = gs.plain_user(template, parent.get(user_key))
+            if value is not None:
                 return value
-            if isinstance(value, dict) and set(value) == {"Ref"}:
-                target = template.parameters.get(str(value["Ref"]))
-                if isinstance(target, dict) and target.get("Type", "String") == "String":
-                    return value
     return None

@@ -144,10 +144,10 @@ class UnusedCondition(Fixer):
         blocked = self._blocked(template)
         if uses.opaque:
             blocked = blocked or "an `Fn::If` names its condition with a function"
-        unused = [n for n in conditions if not _is_loop(n) and n not in uses.names]
-        fixable = [n for n in unused if not blocked and not uses.maybe(n)]
+        unused_names = [n for n in conditions if not _is_loop(n) and n not in uses.names]
+        fixable = [n for n in unused_names if not blocked and not uses.maybe(n)]
         whole = not any(_is_loop(n) for n in conditions) and len(fixable) == len(conditions)
-        for name in unused:
+        for name in unused_names:
             path: Path = ("Conditions", name)
             message = f"Condition `{name}` is not used"
             if name not in fixable:
@@ -158,7 +158,8 @@ class UnusedCondition(Fixer):
             edits = [Delete(path=gone)]
             note = ("removes the Conditions section: none of its conditions is used" if whole
                     else f"removes the condition `{name}`")
-            orphans = self._orphans(template, gone)
+            # a condition only this one used is found unused in the next pass, as W8001 sees it then
+            orphans = unused.orphans(template, [gone], conditions_too=False)
             if orphans is None:
                 yield self.finding(path, message, no_fix_reason=(
                     "it holds the only use of a parameter or mapping that cannot be removed with it"))
@@ -179,36 +180,6 @@ class UnusedCondition(Fixer):
                         no_fix_reason="the loop makes them; change the loop by hand",
                         related=[("Conditions", n) for n in made],
                     )
-
-    @staticmethod
-    def _orphans(template: Template, gone: Path) -> tuple[list[Path], list[str], bool] | None:
-        """What removing ``gone`` leaves unused that was used (parameters, mappings): the nodes
-        that remove it too, their names, and whether that is unsafe; None when it cannot go."""
-        paths: list[Path] = []
-        names: list[str] = []
-        unused_before, _fixable, _blocked = unused.parameters(template)
-        unused_after, fixable_after, _blocked = unused.parameters(template, (gone,))
-        new = [n for n in unused_after if n not in unused_before]
-        if new:
-            if not set(new) <= set(fixable_after):
-                return None
-            clusters = unused.parameter_clusters(template, fixable_after)
-            together = set().union(*(clusters[n] for n in new))
-            paths += unused.parameter_removal(template, together)
-            names += [n for n in template.parameters if n in together]
-        maps_before, _fixable, _blocked = unused.mappings(template)
-        maps_after, maps_fixable, _blocked = unused.mappings(template, (gone,))
-        new_maps = [n for n in maps_after if n not in maps_before]
-        if new_maps:
-            if not set(new_maps) <= set(maps_fixable):
-                return None
-            if len(maps_fixable) == len(template.section("Mappings")):
-                paths.append(("Mappings",))
-                names += maps_fixable
-            else:
-                paths += [("Mappings", n) for n in new_maps]
-                names += new_maps
-        return paths, names, bool(new)
 
     @staticmethod
     def _blocked(template: Template) -> str:
