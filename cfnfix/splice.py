@@ -64,7 +64,20 @@ class Splicer:
         self.replacements: list[Replacement] = []
         self.keys = KeyIndex()
         self.empty_at: dict[int, int] = {}
+        # what is known of a collection once worked out: its children's style, whether its entries
+        # are blank-line separated, each key's position (many edits in one mapping stay linear)
+        self._styles: dict[int, Style] = {}
+        self._blank: dict[int, bool] = {}
+        self._positions: dict[int, dict[str, int]] = {}
         self._mark_empty_scalars(root)
+
+    def collection_style(self, collection: Any) -> Style:
+        """The style the children of a mapping or sequence node are written in (worked out once)."""
+        found = self._styles.get(id(collection))
+        if found is None:
+            children = [v for _k, v in collection.value] if collection.id == "mapping" else collection.value
+            found = self._styles[id(collection)] = local_style(children, self.style)
+        return found
 
     def _mark_empty_scalars(self, root: Any) -> None:
         """Where each empty (null) scalar really stands: composers put it at the next token."""
@@ -253,7 +266,7 @@ class Splicer:
                     raise SpliceError("a block value cannot go into a flow collection")
                 self.add(start, stop, inline)
             return
-        style = local_style([v for _k, v in parent.value] if parent.id == "mapping" else parent.value, self.style)
+        style = self.collection_style(parent)
         inline = yaml_inline(value, style)
         if parent.id == "mapping":
             colon = self.colon_after(found.key)
@@ -345,9 +358,13 @@ class Splicer:
         if edit.first:
             anchor_index = None
         elif edit.after is not None:
-            anchor_index = next(
-                (i for i, (k, _v) in enumerate(entries) if k.id == "scalar" and k.value == edit.after), None
-            )
+            positions = self._positions.get(id(mapping))
+            if positions is None:
+                positions = self._positions[id(mapping)] = {}
+                for i, (k, _v) in enumerate(entries):
+                    if k.id == "scalar":
+                        positions.setdefault(k.value, i)
+            anchor_index = positions.get(edit.after)
             if anchor_index is None:
                 raise SpliceError(f"no key {edit.after!r} to insert after")
         else:
@@ -356,7 +373,7 @@ class Splicer:
             self._insert_flow(mapping, anchor_index, edit.key, edit.value)
             return
         column = entries[0][0].start_mark.column
-        style = local_style([v for _k, v in entries], self.style)
+        style = self.collection_style(mapping)
         lines = yaml_entry(edit.key, edit.value, style, column)
         if anchor_index is None:
             first_key = entries[0][0]
@@ -365,7 +382,9 @@ class Splicer:
             self.add(self.line_start(first_key.start_mark.index), self.line_start(first_key.start_mark.index),
                      self.lines(lines) + self.nl)
             return
-        if self._blank_separated(entries):
+        if id(mapping) not in self._blank:
+            self._blank[id(mapping)] = self._blank_separated(entries)
+        if self._blank[id(mapping)]:
             lines = ["", *lines]
         self._insert_block_after(entries[anchor_index][1], lines)
 
@@ -431,7 +450,7 @@ class Splicer:
             return
         dash = self.dash_before(sequence.value[0])
         column = dash - self.line_start(dash)
-        style = local_style(sequence.value, self.style)
+        style = self.collection_style(sequence)
         self._insert_block_after(sequence.value[-1], yaml_item(value, style, column))
 
     def wrap_value(self, edit: WrapValue) -> None:
@@ -483,7 +502,7 @@ class Splicer:
         offset = len(between.splitlines())
         content = lines[offset][dash + 2 :] if len(lines[offset]) >= dash + 2 else ""
         lines[offset] = " " * dash + "- " + content
-        style = local_style([v for _k, v in parent.value] if parent.id == "mapping" else parent.value, self.style)
+        style = self.collection_style(parent)
         before = [line for value in edit.before for line in yaml_item(value, style, dash)]
         after = [line for value in edit.after for line in yaml_item(value, style, dash)]
         text = self.lines([*head, *before, *lines, *after])
