@@ -35,7 +35,10 @@ def _environment() -> str:
 
     # each fixer with the distribution (name and version) that installed it
     fixers = sorted((f.code, type(f).__module__, type(f).__qualname__, distribution(f.code)) for f in all_fixers())
-    return json.dumps({"cfnfix": of("cfnfix"), "cfn-lint": of("cfn-lint"), "fixers": fixers}, sort_keys=True)
+    from cfnfix.cfnlint_data import schema_source
+
+    return json.dumps({"cfnfix": of("cfnfix"), "cfn-lint": of("cfn-lint"), "schemas": schema_source(),
+                       "fixers": fixers}, sort_keys=True)
 
 
 def project_root(start: str = ".") -> Path | None:

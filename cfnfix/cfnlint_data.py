@@ -172,6 +172,13 @@ def _schema_dir() -> Path | None:
     return cache if has_cache else None
 
 
+def schema_source() -> str:
+    """Which resource schemas cfn-lint reads (its bundled ones, or its cache after ``cfn-lint
+    --update-specs``), with their date: what a cached result must be keyed by besides cfn-lint's version."""
+    directory = _schema_dir()
+    return f"{directory} {_schema_date(directory)}" if directory is not None else ""
+
+
 def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))

@@ -16,7 +16,7 @@ pair) share the same steps, gathered here:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from cfnfix.fixer import LogicalIds
@@ -227,9 +227,10 @@ def new_section(template: Template, section: str, value: dict[str, Any]) -> Inse
     return InsertKey(path=(), key=section, value=value, after=keys[position - 1])
 
 
-def references_outside(template: Template, target: str, paths: list[Path]) -> Iterator[Path]:
+def references_outside(template: Template, target: str, paths: Iterable[Path]) -> Iterator[Path]:
     """The places naming ``target`` (``Ref``, ``Fn::GetAtt``, ``${}``, ``DependsOn``...) that lie
-    outside every node of ``paths``."""
+    outside every node of ``paths`` (each place checked in time proportional to its depth)."""
+    nodes = paths if isinstance(paths, (set, frozenset)) else set(paths)
     for reference in template.references_to(target):
-        if not any(reference.path[: len(p)] == p for p in paths):
+        if not any(reference.path[:depth] in nodes for depth in range(len(reference.path) + 1)):
             yield reference.path

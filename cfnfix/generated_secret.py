@@ -344,8 +344,8 @@ def secret_resource(
                         attributes=retention(template, retained_with))
     if not users:
         return edit
-    conditions = {template.get(("Resources", user, "Condition")) for user in users}
-    condition = conditions.pop() if len(conditions) == 1 else None
+    conditions = [template.get(("Resources", user, "Condition")) for user in users]
+    condition = conditions[0] if all(c == conditions[0] for c in conditions) else None
     value = {"Type": SECRET_TYPE}
     if isinstance(condition, str):
         value["Condition"] = condition

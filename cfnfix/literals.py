@@ -30,7 +30,7 @@ from cfnfix.template import Template, intrinsic_function, sub_variables
 
 #: how a string expression uses a name: the name itself, a whole ARN (or other whole form) of
 #: the resource, the name inside a longer string, or a wildcard that matches the name
-Use = Literal["name", "arn", "partial", "wildcard"]
+Use = Literal["name", "arn", "partial", "wildcard", "ambiguous"]
 
 _SPACES_IN_VARIABLE = re.compile(r"\$\{\s*([^}]*?)\s*\}")
 _ATOM = r"\$\{[^}]*\}|\x00[^\x00]*\x00"
@@ -519,6 +519,8 @@ def rewrites(named: Named, classify: Callable[[Expression], tuple[Use, Any] | No
             why: str | None = f"the {named.noun}'s name is part of a longer string"
         elif kind == "wildcard":
             why = f"a wildcard matches the {named.noun}'s name, not the generated one"
+        elif kind == "ambiguous":
+            why = f"it is the {named.noun}'s name, too short to tell whether it stands for the {named.noun}"
         else:
             why = blocker(named, path)
         yield path, kind, value, why

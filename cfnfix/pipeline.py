@@ -1,8 +1,9 @@
-"""The fix loop for one template: detect on the fast model, splice on the ruamel model, verify, repeat.
+"""The fix loop for one template: detect on the fast model, splice, verify, repeat.
 
 1. the fast (libyaml) model is built and the selected fixers run on it;
 2. fixes allowed at the chosen level, and not touching the same node as another chosen
-   fix, are resolved against ruamel.yaml's composed tree and spliced into the text;
+   fix, are resolved against the fast model's node spans (ruamel.yaml's composed tree for a
+   text with YAML anchors, whose aliases libyaml gives no spans) and spliced into the text;
 3. the new text is re-parsed: its data must equal the old data with the edits applied,
    or the fix is dropped and reported as an internal error;
 4. detection runs again on the new text, at most ``MAX_PASSES`` times.
@@ -14,6 +15,7 @@ pipeline with the template's secrets masked.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,7 +23,7 @@ from typing import Any
 from cfnfix.edits import EditError, apply_edits
 from cfnfix.fixer import Fixer
 from cfnfix.loader import Source, TemplateError, load_template
-from cfnfix.models import Applicability, Edit, Finding, Options, Path, RenameKey
+from cfnfix.models import Applicability, Delete, DropAnchor, Edit, Finding, Options, Path, RenameKey, SetValue
 from cfnfix.names import shown
 from cfnfix.render import detect_style
 from cfnfix.secrets import mask_finding, mask_text, noecho_defaults
@@ -77,12 +79,36 @@ def detect(template: Template, fixers: Sequence[Fixer], options: Options, errors
             if finding.fix is not None and level is not finding.fix.applicability:
                 update["fix"] = finding.fix.model_copy(update={"applicability": level})
             found.append(finding.model_copy(update=update))
+    if template.aliases:
+        found = [_keeping_anchors(template, finding) for finding in found]
     rules_of = {fixer.code: fixer.cfn_lint_rules for fixer in fixers}
     found, suppressions = apply_suppressions(template, found, rules_of)
     if options.warn_unused_ignores:
         found += unused(suppressions, {fixer.code: fixer.name for fixer in fixers}, template.filename)
     found.sort(key=lambda f: (f.line, f.column, f.code))
     return found
+
+
+def _keeping_anchors(template: Template, finding: Finding) -> Finding:
+    """The finding without its fix when the fix would change a node a YAML alias repeats (every
+    copy would change with it), or delete or replace a node holding an anchor an alias outside it
+    repeats (the alias would name nothing)."""
+    if finding.fix is None:
+        return finding
+    for edit in finding.fix.edits:
+        if isinstance(edit, DropAnchor):
+            continue  # the data stays as it is
+        path = edit.path
+        for alias, anchor in template.aliases:
+            inside = path[: len(anchor)] == anchor
+            removed = isinstance(edit, Delete | SetValue) and anchor[: len(path)] == path \
+                and alias[: len(path)] != path
+            if inside or removed:
+                where = ".".join(map(str, alias))
+                what = "change a node" if inside else "remove a YAML anchor"
+                return finding.model_copy(update={"fix": None, "no_fix_reason": (
+                    f"it would {what} that the YAML alias at `{where}` repeats; write the aliases out first")})
+    return finding
 
 
 def _level(finding: Finding, promoted: frozenset[str], demoted: frozenset[str]) -> Applicability | None:
@@ -111,9 +137,11 @@ class _Claims:
         self.holders: set[Path] = set()  # every proper prefix of a claimed path or key
 
     def overlaps(self, path: Path, key_only: bool = False) -> bool:
-        if any(path[:depth] in self.paths for depth in range(len(path) + 1)) or path in self.keys:
-            return True
-        return not key_only and path in self.holders
+        if any(path[:depth] in self.paths for depth in range(len(path))):
+            return True  # inside a node claimed whole
+        if key_only:
+            return path in self.keys  # a key renamed twice; its value may be set as well
+        return path in self.paths or path in self.holders
 
     def add(self, path: Path, key_only: bool = False) -> None:
         (self.keys if key_only else self.paths).add(path)
@@ -174,9 +202,15 @@ def first_difference(old: Any, new: Any, path: Path = ()) -> Path:
     return path
 
 
-def _apply(source: Source, text: str, template: Template, fixes: Sequence[Finding]) -> tuple[str, Template]:
-    """Splice the fixes' edits into ``text`` and check the result; raises on any mismatch."""
-    edits: list[Edit] = [edit for f in fixes if f.fix for edit in f.fix.edits]
+def _fast_model_edits(text: str) -> bool:
+    """Whether edits can be placed with the fast model's own marks: libyaml gives a node's exact
+    span, but an alias no marks of its own and an anchor no node, so a text with an anchor (``&``
+    anywhere, to be sure) is placed with ruamel.yaml's model, which gives each alias its span."""
+    return "&" not in text
+
+
+def _editing_model(source: Source, text: str, template: Template) -> Template:
+    """ruamel.yaml's model of ``text``, which must hold the same data as the fast one."""
     current = Source(text, source.bom, source.fmt)
     try:
         editable = load_template(current, template.filename, editing=True, fast_root=template.root)
@@ -186,6 +220,13 @@ def _apply(source: Source, text: str, template: Template, fixes: Sequence[Findin
         where = first_difference(template.data, editable.data if editable is not None else None)
         raise UneditableError(template.mark(where)[0], "libyaml and ruamel.yaml read it differently "
                               f"(at `{'.'.join(map(str, where)) or 'the top'}`)")
+    return editable
+
+
+def _apply(source: Source, text: str, template: Template, fixes: Sequence[Finding]) -> tuple[str, Template]:
+    """Splice the fixes' edits into ``text`` and check the result; raises on any mismatch."""
+    edits: list[Edit] = [edit for f in fixes if f.fix for edit in f.fix.edits]
+    editable = template if _fast_model_edits(text) else _editing_model(source, text, template)
     style = detect_style(editable.root, text, source.fmt)
     new_text = splice(text, editable.root, style, edits, editable.alias_of)
     expected = apply_edits(template.data, edits)
@@ -199,7 +240,20 @@ def _apply(source: Source, text: str, template: Template, fixes: Sequence[Findin
 
 
 def process(source: Source, filename: str, fixers: Sequence[Fixer], options: Options, *, fix: bool = True) -> Outcome:
-    """Detect and, with ``fix``, fix one template at the options' level; raises TemplateError on bad input."""
+    """Detect and, with ``fix``, fix one template at the options' level; raises TemplateError on bad input.
+
+    The cycle collector is paused meanwhile: the parse trees and template data made here hold no
+    cycles, and collecting among them cost as much as a third of a large template's fixing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _process(source, filename, fixers, options, fix=fix)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _process(source: Source, filename: str, fixers: Sequence[Fixer], options: Options, *, fix: bool) -> Outcome:
     outcome = Outcome(filename, source, source.text)
     template = load_template(source, filename)
     if template is None:

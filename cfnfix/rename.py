@@ -374,10 +374,9 @@ class _Planner:
                 return f"the `Fn::Sub` at `{_dotted(use.path)}` defines a variable `{new}` of its own"
             if self._aliased(use.path):
                 return (f"a reference at `{_dotted(use.path)}` is inside a YAML anchor an alias repeats; "
-                        "write the aliases out first (CFX112 yaml-alias), then rename")
+                        "write the aliases out first, then rename")
         if self._aliased((section, old), key=True):
-            return ("the id is inside a YAML anchor an alias repeats; write the aliases out first "
-                    "(CFX112 yaml-alias), then rename")
+            return "the id is inside a YAML anchor an alias repeats; write the aliases out first, then rename"
         return ""
 
     def _aliased(self, path: Path, key: bool = False) -> bool:

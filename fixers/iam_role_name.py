@@ -21,6 +21,7 @@ from cfnfix.literals import (
     embedded_use,
     implied_depends_on,
     in_tags_or_names,
+    is_opaque,
     rewrites,
 )
 from cfnfix.models import (
@@ -100,9 +101,10 @@ class IamRoleName(Fixer):
       (`InstanceProfileName: my-role`, a project named like its role): those
       follow a naming pattern, they do not point at the role.
 
-    There is no fix, and the finding says why, when a use cannot be rewritten:
-    the ARN or name inside a longer string (a policy written as a JSON string,
-    an `assumed-role/my-role/*` ARN), a wildcard that matches the name
+    There is no fix, and the finding says why, when the name is chosen by a
+    function (`Fn::FindInMap`, `Fn::If`: where its values are used cannot all be
+    found), or when a use cannot be rewritten: the ARN or name inside a longer
+    string (a policy written as a JSON string, an `assumed-role/my-role/*` ARN), a wildcard that matches the name
     (`role/media-*`), an ARN under another `Path`, a use in an exported Output
     (an export in use cannot change its value), in `Parameters`, `Mappings`,
     `Conditions` or `Rules` (no `!GetAtt` there), in
@@ -194,6 +196,10 @@ class IamRoleName(Fixer):
             message = f"IAM role `{logical_id}` has an explicit `RoleName`"
             if len(properties) == 1:
                 yield self.finding(path, message, no_fix_reason="`RoleName` is the role's only property")
+                continue
+            if is_opaque(role.text):
+                yield self.finding(path, message, no_fix_reason="the name is chosen by a function (`Fn::FindInMap`, "
+                                   "`Fn::If`, ...), so its uses in the template cannot all be found")
                 continue
             edits: list[Edit] = [Delete(path=path)]
             notes = ["`RoleName` removed: the role gets a generated name (the role is replaced)"]

@@ -193,7 +193,7 @@ class ImagePrerequisite(Fixer):
         if account != "${AWS::AccountId}" and repository in AWS_PUBLISHED:
             return None
         created = referenced_resource(repository, template)
-        if created is not None and template.resources[created].get("Type") != _REPOSITORY:
+        if created is not None and template.get(("Resources", created, "Type")) != _REPOSITORY:
             return None  # a name another resource gives: what it holds cannot be told
         opaque = frozenset(template.resources)
         for logical_id, name in names_of(template, _REPOSITORY, "RepositoryName"):

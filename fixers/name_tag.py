@@ -14,7 +14,7 @@ from pydantic import field_validator
 from cfnfix.cfnlint_data import resource_schemas
 from cfnfix.config import SettingsModel
 from cfnfix.fixer import Fixer, sub
-from cfnfix.models import AppendItem, Applicability, Edit, Finding, InsertKey, Options, Path
+from cfnfix.models import AppendItem, Applicability, Edit, Finding, InsertKey, Options, Path, SetValue
 from cfnfix.template import Template, intrinsic_function, sub_variables
 
 LOGICAL_ID = "{logical_id}"
@@ -286,7 +286,7 @@ class NameTag(Fixer):
         if reason is not None:
             yield self.finding(path, message, no_fix_reason=reason)
             return
-        edit = self._edit(base, properties, spec, value)
+        edit = self._edit(base, properties, spec, value, has_properties="Properties" in resource)
         shown = value["Fn::Sub"] if isinstance(value, dict) else value
         note = f"adds the tag `Name: {shown}`"
         if spec.replaces:
@@ -333,13 +333,18 @@ class NameTag(Fixer):
         return (sub(text) if variables else text), None
 
     @staticmethod
-    def _edit(base: Path, properties: dict[str, Any] | None, spec: TagSpec, value: Any) -> Edit:
+    def _edit(base: Path, properties: dict[str, Any] | None, spec: TagSpec, value: Any, *,
+              has_properties: bool) -> Edit:
         tag: dict[str, Any] = {"Key": "Name", "Value": value, **dict(spec.extra)}
-        if properties is None:
-            tags: Any = [tag] if spec.listed else {"Name": value}
+        tags: Any = [tag] if spec.listed else {"Name": value}
+        if properties is None:  # no Properties, or `Properties:` with nothing after it
+            if has_properties:
+                return SetValue(path=base, value={spec.property: tags})
             return InsertKey(path=base[:-1], key="Properties", value={spec.property: tags})
         if spec.property not in properties:
-            return InsertKey(path=base, key=spec.property, value=[tag] if spec.listed else {"Name": value})
+            return InsertKey(path=base, key=spec.property, value=tags)
+        if properties[spec.property] is None:  # `Tags:` with nothing after it
+            return SetValue(path=(*base, spec.property), value=tags)
         if spec.listed:
             return AppendItem(path=(*base, spec.property), value=tag)
         return InsertKey(path=(*base, spec.property), key="Name", value=value)

@@ -193,7 +193,7 @@ class NestedTemplateUrl(Fixer):
         target = names[0].split(".", 1)[0] if own else None
         key = location.key.replace("${!", "${")
         if target is not None and target in template.resources:
-            if template.resources[target].get("Type") != _BUCKET or self._uploaded(template, target):
+            if template.get(("Resources", target, "Type")) != _BUCKET or self._uploaded(template, target):
                 return None  # a name another resource gives, or a bucket a custom resource may fill
             return "created", target, key, None
         if any(not is_pseudo_parameter(name) for name in names):

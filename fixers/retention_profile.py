@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from cfnfix.cfnlint_data import delete_requires_empty, stateful_types
+from cfnfix.conditions import references_outside
 from cfnfix.config import SettingsModel
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Edit, Finding, InsertKey, Options, Path, SetValue
@@ -379,11 +380,18 @@ class RetentionProfile(Fixer):
     def _decide(self, template: Template, candidates: list[_Candidate]) -> Iterator[Finding]:
         """Findings with their fixes, or a reason: a change that replaces a function must not leave
         a parameter or condition it reads unreferenced (counting every change of this pass)."""
-        replaced = [c.edit.path for candidate in candidates for c in candidate.changes if c.names]
+        replaced = frozenset(c.edit.path for candidate in candidates for c in candidate.changes if c.names)
+        used: dict[str, bool] = {}
+
+        def used_elsewhere(name: str) -> bool:
+            if name not in used:
+                used[name] = next(references_outside(template, name, replaced), None) is not None
+            return used[name]
+
         for candidate in candidates:
             reason = candidate.no_fix_reason
             for change in candidate.changes if reason is None else []:
-                orphan = next((n for n in sorted(change.names) if not _used_elsewhere(template, n, replaced)), None)
+                orphan = next((n for n in sorted(change.names) if not used_elsewhere(n)), None)
                 if orphan is None:
                     continue
                 if change.parameter is not None and change.parameter == orphan:
@@ -399,11 +407,6 @@ class RetentionProfile(Fixer):
             else:
                 yield self.finding(candidate.path, candidate.message, [c.edit for c in candidate.changes],
                                    note=candidate.note)
-
-
-def _used_elsewhere(template: Template, name: str, replaced: list[Path]) -> bool:
-    """Whether a parameter or condition is referenced outside every value about to be replaced."""
-    return any(not any(ref.path[:len(p)] == p for p in replaced) for ref in template.references_to(name))
 
 
 def _anchor(resource: dict[str, Any], attribute: str) -> str | None:

@@ -215,10 +215,14 @@ class S3BucketName(Fixer):
       `ArtifactStore.Location` of `AWS::CodePipeline::Pipeline`, ...) becomes
       `!Ref Bucket`; so it does anywhere in `Properties` or an Output's `Value`
       when the name has at least six characters of its own besides `${}`
-      variables, but not in tags or in a property whose key ends in `Name` and
-      not in `BucketName` (another resource named after the same pattern).
+      variables or holds `${AWS::StackName}`, but not in tags or in a property
+      whose key ends in `Name` and not in `BucketName` (another resource named
+      after the same pattern).
 
-    There is no fix, and the finding says why, when a use cannot be rewritten:
+    There is no fix, and the finding says why, when the name is chosen by a
+    function (`Fn::FindInMap`, `Fn::If`: where its values are used cannot all be
+    found), when the exact name is used elsewhere but too short to tell whether
+    it stands for the bucket, or when a use cannot be rewritten:
     the name inside a longer string (a script's `aws s3 cp s3://name/...`, a
     policy written as a JSON string, a website endpoint), a wildcard that
     matches the name (`arn:aws:s3:::media-*`), a use in an exported Output, in
@@ -466,6 +470,9 @@ class S3BucketName(Fixer):
     def _plan(self, template: Template, bucket: Named, message: str, properties: dict[str, Any]) -> Finding | _Plan:
         """The bucket's fix before what it leaves unused is known, or the finding without a fix."""
         logical_id, path = bucket.logical_id, bucket.path
+        if is_opaque(bucket.text):
+            return self.finding(path, message, no_fix_reason="the name is chosen by a function (`Fn::FindInMap`, "
+                                "`Fn::If`, ...), so its uses in the template cannot all be found")
         removed: Path = path if len(properties) > 1 else path[:-1]
         plan = _Plan(logical_id, path, message, [Delete(path=removed)])
         blockers: list[str] = []
@@ -560,8 +567,11 @@ class S3BucketName(Fixer):
             if self._takes_bucket_name(template, path):
                 return "name", ref(logical_id)
             keys = [p for p in path if isinstance(p, str)]
-            label = in_tags_or_names(path) and not ("Tags" not in keys and keys[-1].endswith("BucketName"))
-            return ("name", ref(logical_id)) if distinctive(name) and not label else None
+            if in_tags_or_names(path) and not ("Tags" not in keys and keys[-1].endswith("BucketName")):
+                return None  # a tag or another resource's name, equal to the bucket's by design
+            if distinctive(name) or any(v in name for v in _PER_STACK):
+                return "name", ref(logical_id)
+            return "ambiguous", None
         if text.startswith(("arn:", "s3://")) or ".s3." in text:
             found = self._whole_form(text, name, logical_id)
             if found is not None:

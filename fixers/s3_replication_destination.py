@@ -103,7 +103,7 @@ def destination(template: Template, value: Any, bucket_names: set[str]) -> Desti
         target = arg if isinstance(arg, str) else arg[0] if isinstance(arg, list) and arg else None
         if isinstance(target, str) and function == "Fn::GetAtt" and "." in target:
             target = target.split(".", 1)[0]
-        if target in template.resources:
+        if isinstance(target, str) and target in template.resources:
             return Destination("here")
         if function == "Ref" and isinstance(target, str) and target in parameters:
             return _parameter_destination(parameters[target], target)

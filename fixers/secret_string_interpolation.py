@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from cfnfix import generated_secret as gs
 from cfnfix.fixer import Fixer, LogicalIds, sub
-from cfnfix.models import Applicability, Delete, Edit, Finding, InsertKey, Options, Path, SetValue
+from cfnfix.models import Applicability, Delete, Edit, Finding, InsertKey, Options, Path, RenameKey, SetValue
 from cfnfix.sub_text import sub_text
 from cfnfix.template import Template, intrinsic_function
 
@@ -258,7 +258,10 @@ def _plan_fix(template: Template, analysed: _Secret, ids: LogicalIds) -> None:
     key = found.key if found else None
     literal = found.literal if found else None
     if parameter is not None:
-        declared = template.parameters[parameter].get("Type", "String")
+        definition = template.parameters[parameter]
+        if not isinstance(definition, dict):
+            raise _NoFix(f"`{parameter}` is not a parameter definition (a mapping)")
+        declared = definition.get("Type", "String")
         if declared != "String":
             raise _NoFix(f"`{parameter}` has type {declared}, not String; a generated secret cannot replace it")
 
@@ -299,7 +302,8 @@ def _plan_fix(template: Template, analysed: _Secret, ids: LogicalIds) -> None:
     kept = _without_cycles(template, found, readers | {name}, database) if found else {}
     limit = gs.combined_limit([*(gs.password_limit(template, r) for r in setters),
                                gs.parameter_limit(template.parameters.get(parameter) if parameter else None)])
-    allowed = template.parameters[parameter].get("AllowedPattern") if parameter else None
+    definition = template.parameters.get(parameter) if parameter else None
+    allowed = definition.get("AllowedPattern") if isinstance(definition, dict) else None
     generate = gs.generate_secret_string(
         limit, allowed_pattern=allowed, key=key,
         secret_string_template=_template_text(kept, found.variables) if found and kept else None)
@@ -350,8 +354,9 @@ def _replace_secret_string(name: str, properties: dict[str, Any], generate: dict
     keys = list(properties)
     if keys == ["SecretString"]:
         return [SetValue(path=path, value={"GenerateSecretString": generate})]
-    insert = InsertKey(path=path, key="GenerateSecretString", value=generate, after="SecretString")
-    return [Delete(path=(*path, "SecretString")), insert]
+    # the key renamed and its value set in place: a delete and an insert beside it may overlap in JSON text
+    return [SetValue(path=(*path, "SecretString"), value=generate),
+            RenameKey(path=(*path, "SecretString"), new_key="GenerateSecretString")]
 
 
 def _tokenize(text: str) -> tuple[str, list[tuple[str, bool]]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -43,20 +44,41 @@ def _computed_target(template: Template) -> str:
     return template.memo("unused-security-group:computed-target", compute)
 
 
+_PREFIX = 4  # names are found inside strings by their first characters, then compared whole
+
+
 def _name_uses(template: Template, names: dict[str, Any]) -> tuple[set[str], dict[str, Path]]:
     """For the groups whose ``GroupName`` is given: those whose name value appears as a whole outside
     the group (a use by name), and for the others the first string outside the group that contains
-    the literal name (which may be one)."""
+    the literal name (which may be one). One pass over the template's strings, each looked at once
+    per character (not once per group)."""
     literal = {group: name for group, name in names.items() if isinstance(name, str) and name}
-    computed = {group: name for group, name in names.items() if intrinsic_function(name) is not None}
-    functions = {intrinsic_function(name) for name in computed.values()}
+    by_name: dict[str, list[str]] = {}
+    by_prefix: dict[str, list[str]] = {}
+    short: list[str] = []
+    for group, name in literal.items():
+        by_name.setdefault(name, []).append(group)
+        if len(name) >= _PREFIX:
+            by_prefix.setdefault(name[:_PREFIX], []).append(name)
+        else:
+            short.append(name)
+    computed: dict[str, list[str]] = {}
+    for group, name in names.items():
+        if intrinsic_function(name) is not None:
+            computed.setdefault(json.dumps(name, sort_keys=True), []).append(group)
+    functions = {intrinsic_function(name) for name in names.values() if intrinsic_function(name) is not None}
     used: set[str] = set()
     inside: dict[str, Path] = {}
     for path, value in template.walk():
         if isinstance(value, str):
-            matches = [(group, name == value) for group, name in literal.items() if name in value]
+            found = {n for n in short if n in value}
+            for i in range(len(value) - _PREFIX + 1):
+                for name in by_prefix.get(value[i:i + _PREFIX], ()):
+                    if value.startswith(name, i):
+                        found.add(name)
+            matches = [(group, name == value) for name in found for group in by_name[name]]
         elif isinstance(value, dict) and intrinsic_function(value) in functions:
-            matches = [(group, True) for group, name in computed.items() if name == value]
+            matches = [(group, True) for group in computed.get(json.dumps(value, sort_keys=True), ())]
         else:
             continue
         for group, whole in matches:

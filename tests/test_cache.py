@@ -94,7 +94,9 @@ def test_the_key_holds_cfnfix_its_fixers_and_cfn_lint(monkeypatch) -> None:  # t
         environment["fixers"]  # a plugin's fixers name their own distribution and version
     store = cache.Cache(Path("unused"))
     key = store.key("t.yaml", b"Resources: {}\n", Options(), False)
-    for changed in ("cfn-lint", "fixers"):
+    assert environment["schemas"].endswith(json.loads(
+        (Path(environment["schemas"].split(" ")[0]) / "version.json").read_text())["schema_date"])
+    for changed in ("cfn-lint", "fixers", "schemas"):
         other = dict(environment, **{changed: "another"})
         monkeypatch.setattr(cache, "_environment", lambda other=other: json.dumps(other, sort_keys=True))
         assert store.key("t.yaml", b"Resources: {}\n", Options(), False) != key, changed

@@ -134,9 +134,11 @@ def _leaf_paths(data: Any) -> list[tuple[Any, ...]]:
     return paths
 
 
-def _model(text: str) -> tuple[Source, Any]:
+def _model(text: str, editing: bool = True) -> tuple[Source, Any]:
+    """The editing model (ruamel.yaml's) or the fast one (libyaml's), which places edits in a text
+    with no anchor."""
     source = Source(text.lstrip("\ufeff"), text.startswith("\ufeff"), "yaml")
-    template = load_template(source, "t.yaml", editing=True)
+    template = load_template(source, "t.yaml", editing=editing)
     assert template is not None
     return source, template
 
@@ -171,11 +173,14 @@ def _lines_touched(before: str, after: str) -> tuple[int, int]:
     return head, len(old) - tail
 
 
+@pytest.mark.parametrize("editing", [True, False], ids=["ruamel-model", "fast-model"])
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
-def test_an_edit_changes_only_its_own_lines(data: st.DataObject) -> None:
+def test_an_edit_changes_only_its_own_lines(editing: bool, data: st.DataObject) -> None:
     text = data.draw(yaml_templates())
-    source, template = _model(text)
+    if not editing and "&" in text:
+        return  # the pipeline places edits in such a text with ruamel.yaml's model
+    source, template = _model(text, editing)
     edit = data.draw(edits_for(template.data))
     style = detect_style(template.root, source.text, "yaml")
     try:

@@ -501,6 +501,8 @@ def test_a_file_the_editing_model_cannot_read_is_one_clear_error() -> None:
     text = HEAD.replace("  Q:\n", "  Q:\n    Metadata: {Ke\ty: 1}\n") + "Outputs:\n  O:\n    Value: !Ref Q\n"
     text += "    Export:\n"
     assert [f.code for f in cfnfix.check(text, "t.yaml")] == ["CFX002"]  # libyaml reads it
+    assert cfnfix.fix(text, "t.yaml").applied  # and places the fix itself
+    text = text.replace("{Ke\ty: 1}", "{Ke\ty: &one 1, Again: *one}")  # an anchor: ruamel.yaml places fixes
     result = cfnfix.fix(text, "t.yaml")
     assert result.fixed == text and not result.applied
     assert result.error is not None and result.error.startswith("t.yaml:4: cannot fix: ruamel.yaml, which edits it, "

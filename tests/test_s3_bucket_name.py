@@ -98,7 +98,10 @@ def test_metadata() -> None:
 def test_static_names_are_reported(name: str) -> None:
     finding = one(find(name))
     assert "static `BucketName`" in finding.message
-    assert finding.fix is not None
+    if name.startswith(("!FindInMap", "!If")):  # where each value it may take is used cannot all be found
+        no_fix(finding, "chosen by a function")
+    else:
+        assert finding.fix is not None
 
 
 def test_pseudo_parameters_of_the_account_and_region_are_named() -> None:
@@ -245,13 +248,15 @@ def test_short_names_are_rewritten_only_where_a_bucket_name_is_taken() -> None:
               Actions:
                 - S3: {BucketName: logs, Key: k, RoleArn: arn:aws:iam::123456789012:role/r}
         """)
-        + resource("Param", "AWS::SSM::Parameter", "Type: String\nValue: logs")
     )
     assert rewrites(one(find("logs", rest))) == {
         ("Resources", "Policy", "Properties", "Bucket"): REF,
         ("Resources", "Trail", "Properties", "S3BucketName"): REF,
         ("Resources", "Rule", "Properties", "TopicRulePayload", "Actions", 0, "S3", "BucketName"): REF,
     }
+    # elsewhere the same short text may or may not be the bucket's name: no fix rather than a guess
+    rest += resource("Param", "AWS::SSM::Parameter", "Type: String\nValue: logs")
+    no_fix(one(find("logs", rest)), "too short to tell")
 
 
 def test_tags_and_other_names_are_not_uses_but_bucket_name_keys_are() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from cfnfix.models import Finding, InsertKey, Options, SetValue
+from cfnfix.models import Finding, InsertKey, Options, RenameKey, SetValue
 from cfnfix.template import Template, to_data
 from cfnfix_fixers.secret_string_interpolation import SecretStringInterpolation
 
@@ -22,9 +22,15 @@ def find(text: str) -> list[Finding]:
 
 def generated(finding: Finding) -> dict[str, Any]:
     assert finding.fix is not None, finding.no_fix_reason
-    (insert,) = [e for e in finding.fix.edits if isinstance(e, InsertKey) and e.key == "GenerateSecretString"]
-    value: dict[str, Any] = insert.value
-    return value
+    # SecretString's key renamed to GenerateSecretString, its value set to the generated one
+    renamed = [e.path for e in finding.fix.edits if isinstance(e, RenameKey) and e.new_key == "GenerateSecretString"]
+    if renamed:
+        (value,) = [e.value for e in finding.fix.edits if isinstance(e, SetValue) and e.path == renamed[0]]
+    else:  # SecretString was the only property: Properties replaced whole
+        (value,) = [e.value["GenerateSecretString"] for e in finding.fix.edits if isinstance(e, SetValue)
+                    and isinstance(e.value, dict) and "GenerateSecretString" in e.value]
+    result: dict[str, Any] = value
+    return result
 
 
 def secret(secret_string: str, database: str = "!Ref DBPassword", extra: str = "") -> str:
@@ -89,7 +95,9 @@ def test_existing_attachment_and_policies_are_kept() -> None:
     (finding,) = find(text)
     assert finding.fix is not None
     keys = [e.key for e in finding.fix.edits if isinstance(e, InsertKey)]
-    assert keys == ["GenerateSecretString", "DeletionPolicy", "UpdateReplacePolicy"]
+    assert keys == ["DeletionPolicy", "UpdateReplacePolicy"]
+    assert RenameKey(path=("Resources", "Secret", "Properties", "SecretString"),
+                     new_key="GenerateSecretString") in finding.fix.edits
 
 
 @pytest.mark.parametrize(("secret_string", "extra", "reason"), [
