@@ -119,6 +119,12 @@ class _Composer(CParser, yaml.resolver.BaseResolver):
         CParser.__init__(self, stream)
         yaml.resolver.BaseResolver.__init__(self)
 
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        pass  # no path resolvers: called for every node, the base class only looks for them
+
+    def ascend_resolver(self) -> None:
+        pass
+
     def resolve(self, kind: type, value: Any, implicit: Any) -> str:
         if kind is yaml.ScalarNode:
             return "tag:yaml.org,2002:str"

@@ -156,15 +156,30 @@ def _process_misses(misses: list[tuple[int, Work]], fix: bool, cache_dir: str | 
 
 
 def _in_processes(works: list[Work], fix: bool, jobs: int, cache_dir: str | None) -> Iterator[FileResult]:
+    """The works' results, in their order, computed by ``jobs`` processes. The works go out in
+    batches, the largest files first, each process taking the next batch when it is done, so that
+    no large file is left for the end while the other processes wait."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     context = multiprocessing.get_context(method)
-    chunk = max(1, len(works) // (jobs * 8))
+    order = sorted(range(len(works)), key=lambda i: -len(works[i].data))
+    size = max(1, len(works) // (jobs * 8))
+    batches = [order[start:start + size] for start in range(0, len(order), size)]
+    done: dict[int, FileResult] = {}
+    following = 0
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        count = len(works)
-        yield from pool.map(process_work, works, [fix] * count, [cache_dir] * count, chunksize=chunk)
+        futures = {pool.submit(_process_batch, [works[i] for i in batch], fix, cache_dir): batch for batch in batches}
+        for future in as_completed(futures):
+            done.update(zip(futures[future], future.result(), strict=True))
+            while following in done:
+                yield done.pop(following)
+                following += 1
+
+
+def _process_batch(works: list[Work], fix: bool, cache_dir: str | None) -> list[FileResult]:
+    return [process_work(work, fix, cache_dir) for work in works]
 
 
 def process_work(work: Work, fix: bool, cache_dir: str | None) -> FileResult:

@@ -158,7 +158,10 @@ class EnumCase(Fixer):
                         yield finding
 
     def _check(self, path: Path, value: Any, node: Any, schema: dict[str, Any]) -> Iterator[Finding]:
-        """Walk ``value`` along the schema ``node``, resolving ``$ref`` and following ``allOf``."""
+        """Walk ``value`` along the schema ``node``, resolving ``$ref`` and following ``allOf``; a
+        node below which the schema allows no enumerated value is not walked."""
+        if not _holds_enum(node, schema):
+            return
         for part in self._parts(node, schema):
             function = intrinsic_function(value)
             if function == "Fn::If":
@@ -179,22 +182,12 @@ class EnumCase(Fixer):
 
     @staticmethod
     def _parts(node: Any, schema: dict[str, Any]) -> list[dict[str, Any]]:
-        """A schema node and the nodes its ``$ref`` and ``allOf`` bring in."""
-        found: list[dict[str, Any]] = []
-        stack = [node]
-        while stack and len(found) < 50:
-            current = stack.pop()
-            if not isinstance(current, dict):
-                continue
-            found.append(current)
-            ref = current.get("$ref")
-            if isinstance(ref, str) and ref.startswith("#/"):
-                target: Any = schema
-                for step in ref[2:].split("/"):
-                    target = target.get(step) if isinstance(target, dict) else None
-                stack.append(target)
-            if isinstance(current.get("allOf"), list):
-                stack.extend(reversed(current["allOf"]))
+        """A schema node and the nodes its ``$ref`` and ``allOf`` bring in (worked out once per node)."""
+        known = _PARTS.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        found = _schema_parts(node, schema)
+        _PARTS[id(node)] = (node, found)
         return found
 
     def _properties(self, path: Path, value: dict[str, Any], node: dict[str, Any],
@@ -234,3 +227,57 @@ class EnumCase(Fixer):
                                + ", ".join(f"`{a}`" for a in same))
         else:
             yield self.finding(path, message, no_fix_reason="no allowed value matches it ignoring case")
+
+#: the parts of each schema node (schemas are read once and kept, so a node's id stays its own)
+_PARTS: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
+#: whether the values below each schema node may be enumerated ones
+_ENUMS: dict[int, tuple[Any, bool]] = {}
+
+
+def _schema_parts(node: Any, schema: dict[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    stack = [node]
+    while stack and len(found) < 50:
+        current = stack.pop()
+        if not isinstance(current, dict):
+            continue
+        found.append(current)
+        ref = current.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/"):
+            target: Any = schema
+            for step in ref[2:].split("/"):
+                target = target.get(step) if isinstance(target, dict) else None
+            stack.append(target)
+        if isinstance(current.get("allOf"), list):
+            stack.extend(reversed(current["allOf"]))
+    return found
+
+
+def _holds_enum(node: Any, schema: dict[str, Any]) -> bool:
+    """Whether the schema ``node`` or anything below it (properties, pattern properties, items,
+    through ``$ref``, ``allOf``, ``anyOf``, ``oneOf``) lists allowed values."""
+    known = _ENUMS.get(id(node))
+    if known is not None and known[0] is node:
+        return known[1]
+    _ENUMS[id(node)] = (node, True)  # a node met again on its own way down: assumed to hold one
+    result = False
+    for part in EnumCase._parts(node, schema):
+        if "enum" in part or "enumCaseInsensitive" in part:
+            result = True
+            break
+        children: list[Any] = []
+        for keyword in ("properties", "patternProperties"):
+            found = part.get(keyword)
+            if isinstance(found, dict):
+                children.extend(found.values())
+        for keyword in ("anyOf", "oneOf"):
+            found = part.get(keyword)
+            if isinstance(found, list):
+                children.extend(found)
+        if isinstance(part.get("items"), dict):
+            children.append(part["items"])
+        if any(_holds_enum(child, schema) for child in children):
+            result = True
+            break
+    _ENUMS[id(node)] = (node, result)
+    return result

@@ -43,8 +43,20 @@ def _resolve(ref: Any, root: dict[str, Any]) -> Any:
     return node
 
 
-def _applied(schema: Any, root: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """Every subschema that must hold for one value: itself, its ``$ref``s and ``allOf`` members."""
+#: each schema node's applied subschemas (schemas are read once and kept, so a node's id stays its own)
+_APPLIED: dict[int, tuple[Any, list[dict[str, Any]]]] = {}
+
+
+def _applied(schema: Any, root: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every subschema that must hold for one value: itself, its ``$ref``s and ``allOf`` members
+    (worked out once per schema node)."""
+    known = _APPLIED.get(id(schema))
+    if known is None or known[0] is not schema:
+        known = _APPLIED[id(schema)] = (schema, list(_gather_applied(schema, root)))
+    return known[1]
+
+
+def _gather_applied(schema: Any, root: dict[str, Any]) -> Iterator[dict[str, Any]]:
     seen: set[int] = set()
     stack = [schema]
     while stack:
