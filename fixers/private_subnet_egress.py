@@ -236,12 +236,10 @@ class PrivateSubnetEgress(Fixer):
         if not workloads:
             return
         network = _Network.read(template)
-        by_table: dict[str, list[_Workload]] = {}  # route table (or "" + VPC for a main route table) -> workloads
-        for workload in workloads:
+        by_table: dict[str, list[_Workload]] = {}  # route table (or "main:" + VPC for a main route table) -> workloads
+        for workload in workloads:  # each workload once: a table's group never holds it twice
             for table in dict.fromkeys(self._isolated_tables(network, workload)):
-                group = by_table.setdefault(table, [])
-                if workload not in group:
-                    group.append(workload)
+                by_table.setdefault(table, []).append(workload)
         ids = LogicalIds(template)
         for table, group in by_table.items():
             main = table.startswith("main:")
