@@ -169,6 +169,9 @@ def _in_processes(works: list[Work], fix: bool, jobs: int, cache_dir: str | None
     batches = [order[start:start + size] for start in range(0, len(order), size)]
     done: dict[int, FileResult] = {}
     following = 0
+    import gc
+
+    gc.freeze()  # what this process built so far is shared with the workers, not copied on their first collection
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         futures = {pool.submit(_process_batch, [works[i] for i in batch], fix, cache_dir): batch for batch in batches}
         for future in as_completed(futures):
