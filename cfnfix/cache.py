@@ -67,6 +67,7 @@ def _options_text(options: Any) -> str:
 class Cache:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
+        self._where = str(directory)
 
     def key(self, path: str, data: bytes, options: Any, fix: bool) -> str:
         digest = hashlib.sha256()
@@ -77,13 +78,13 @@ class Cache:
         digest.update(hashlib.sha256(data).digest())
         return digest.hexdigest()
 
-    def _file(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.json"
+    def _file(self, key: str) -> str:
+        return os.path.join(self._where, key[:2], f"{key}.json")
 
     def get(self, key: str) -> dict[str, Any] | None:
         try:
-            with open(self._file(key), encoding="utf-8") as stream:
-                entry = json.load(stream)
+            with open(self._file(key), "rb") as stream:
+                entry = json.loads(stream.read())
         except (OSError, ValueError):
             return None
         return entry if isinstance(entry, dict) and entry.get("key") == key else None
@@ -96,7 +97,7 @@ class Cache:
             if not self.directory.exists():
                 self.directory.mkdir(parents=True, exist_ok=True)
                 (self.directory / ".gitignore").write_text("# written by cfnfix\n*\n", encoding="utf-8")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_new(str(target), json.dumps({**entry, "key": key}).encode("utf-8"))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            write_new(target, json.dumps({**entry, "key": key}).encode("utf-8"))
         except OSError:
             pass  # a cache that cannot be written only costs time

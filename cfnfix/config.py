@@ -351,6 +351,8 @@ class Resolver:
     #: what a run has resolved already: each directory's configuration, each distinct set of options
     _by_directory: dict[str, Configuration] = field(default_factory=dict, repr=False, compare=False)
     _options: dict[tuple[int, tuple[str, ...]], Options] = field(default_factory=dict, repr=False, compare=False)
+    #: each (directory, walked root)'s exclude matchers: (base directory, compiled patterns)
+    _excludes: dict[tuple[str, str], list[tuple[str, Any]]] = field(default_factory=dict, repr=False, compare=False)
 
     def configuration(self, path: str) -> Configuration:
         absolute = os.path.abspath(path)
@@ -377,7 +379,7 @@ class Resolver:
         absolute = os.path.abspath(path)
         extra: list[str] = []
         for base, pattern, codes in configuration.per_file_ignores():
-            if _matches(base, [pattern], absolute, is_dir=False):
+            if _matches(os.path.abspath(base), _spec((pattern,)), absolute, is_dir=False):
                 extra += codes
         key = (id(configuration), tuple(extra))
         options = self._options.get(key)
@@ -413,9 +415,13 @@ class Resolver:
     def excluded(self, path: str, root: str, *, is_dir: bool) -> bool:
         """Whether a walk of ``root`` skips ``path`` (a file or directory below it)."""
         absolute = os.path.abspath(path)
-        configuration = self.directory_configuration(os.path.dirname(absolute))
-        patterns = configuration.patterns(Path(os.path.abspath(root)))
-        return any(_matches(base, globs, absolute, is_dir=is_dir) for base, globs in patterns)
+        directory = os.path.dirname(absolute)
+        matchers = self._excludes.get((directory, root))
+        if matchers is None:
+            patterns = self.directory_configuration(directory).patterns(Path(os.path.abspath(root)))
+            matchers = [(os.path.abspath(base), _spec(tuple(globs))) for base, globs in patterns]
+            self._excludes[directory, root] = matchers
+        return any(_matches(base, spec, absolute, is_dir=is_dir) for base, spec in matchers)
 
 
 def _size(value: int | str, configuration: Configuration) -> int:
@@ -437,12 +443,18 @@ def _spec(patterns: tuple[str, ...]) -> Any:
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
-def _matches(base: Path, patterns: list[str], absolute: str, *, is_dir: bool) -> bool:
-    relative = os.path.relpath(absolute, base)
-    if relative.startswith(".." + os.sep) or relative == "..":
-        return False
+def _matches(base: str, spec: Any, absolute: str, *, is_dir: bool) -> bool:
+    """Whether ``spec`` matches ``absolute`` (a normalized absolute path) relative to ``base``; a path
+    outside ``base`` never matches."""
+    if absolute == base:
+        relative = "."
+    else:
+        prefix = base if base.endswith(os.sep) else base + os.sep
+        if not absolute.startswith(prefix):
+            return False
+        relative = absolute[len(prefix):]
     relative = relative.replace(os.sep, "/") + ("/" if is_dir else "")
-    return bool(_spec(tuple(patterns)).match_file(relative))
+    return bool(spec.match_file(relative))
 
 
 

@@ -131,7 +131,7 @@ def _look_up(found: Found, resolver: Resolver, fix: bool, cache: Any) -> tuple[F
         entry = cache.get(work.key)
         if entry is not None:
             try:
-                return _from_entry(entry, found, data), None
+                return _from_entry(entry, found, data, options), None
             except Exception:  # an entry of another shape: processed again, and written again
                 pass
     return None, work
@@ -235,9 +235,22 @@ def _to_entry(result: FileResult) -> dict[str, Any]:
     return entry
 
 
-def _from_entry(entry: dict[str, Any], found: Found, data: bytes) -> FileResult:
+_DUMPED: dict[int, tuple[Options, dict[str, Any]]] = {}
+
+
+def _dumped(options: Options) -> dict[str, Any]:
+    """``options`` as stored in a cache entry, once per options object (a run shares a few)."""
+    known = _DUMPED.get(id(options))
+    if known is None or known[0] is not options:
+        known = _DUMPED[id(options)] = (options, options.model_dump(mode="json"))
+    return known[1]
+
+
+def _from_entry(entry: dict[str, Any], found: Found, data: bytes, options: Options) -> FileResult:
+    """The result a cache entry holds; ``options`` are the file's, which the entry's usually equal
+    (they differ when the template's own metadata gave the regions)."""
     from cfnfix.loader import decode
-    from cfnfix.models import Finding, Options
+    from cfnfix.models import Finding
 
     stored = entry["outcome"]
     if stored is None:
@@ -245,10 +258,12 @@ def _from_entry(entry: dict[str, Any], found: Found, data: bytes) -> FileResult:
     source = decode(data, found.path)
     outcome = Outcome(found.path, source, stored["text"] if stored["text"] is not None else source.text)
     outcome.findings = [Finding.model_validate(f) for f in stored["findings"]]
+    # a check, or a fix that applied nothing, remains with what it found: validated once
+    same = stored["remaining"] == stored["findings"]
+    outcome.remaining = list(outcome.findings) if same else [Finding.model_validate(f) for f in stored["remaining"]]
     outcome.applied = [Finding.model_validate(f) for f in stored["applied"]]
-    outcome.remaining = [Finding.model_validate(f) for f in stored["remaining"]]
     outcome.errors = list(stored["errors"])
-    outcome.options = Options.model_validate(stored["options"])
+    outcome.options = options if stored["options"] == _dumped(options) else Options.model_validate(stored["options"])
     outcome.secrets = frozenset(stored["secrets"])
     return FileResult(outcome, found.real, list(entry["errors"]), list(entry["notices"]))
 
