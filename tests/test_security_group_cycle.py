@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-import time
 
 import yaml
 
@@ -11,6 +10,7 @@ import cfnfix
 from cfnfix.models import Applicability, Delete, Finding, InsertKey, Options
 from cfnfix.template import Template, to_data
 from cfnfix_fixers.security_group_cycle import SecurityGroupCycle
+from tests.fixer_helpers import calls
 
 
 def template(text: str) -> Template:
@@ -259,15 +259,27 @@ def test_fixed_template_has_no_cycle_and_fixing_again_changes_nothing() -> None:
     assert cfnfix.check(fixed.fixed, "t.yaml", options) == []
 
 
-def test_detection_is_fast_on_large_templates() -> None:
-    groups = [group(f"G{i}", ingress=src(f"!Ref G{i + 1}") if i % 2 == 0 else rule(22)) for i in range(3000)]
-    pairs = [group(f"P{i}", ingress=src(f"!Ref Q{i}")) + group(f"Q{i}", ingress=src(f"!Ref P{i}")) for i in range(300)]
-    ring = [group(f"R{i}", ingress=src(f"!Ref R{(i + 1) % 300}") + src(f"!Ref R{(i + 7) % 300}", 81))
-            for i in range(300)]
-    parsed = template(resources(*groups, *pairs, *ring))
-    started = time.perf_counter()
-    findings = list(SecurityGroupCycle().find(parsed, Options()))
-    elapsed = time.perf_counter() - started
-    assert len(findings) == 301 and all(f.fix is not None for f in findings)
-    assert findings[-1].fix is not None and "greedy" in findings[-1].fix.note
-    assert elapsed < 20
+def _large(n: int, ring: int) -> Template:
+    """10n groups in chains, n pairs of groups that allow each other, one ring of ``ring`` groups."""
+    groups = [group(f"G{i}", ingress=src(f"!Ref G{i + 1}") if i % 2 == 0 else rule(22)) for i in range(10 * n)]
+    pairs = [group(f"P{i}", ingress=src(f"!Ref Q{i}")) + group(f"Q{i}", ingress=src(f"!Ref P{i}")) for i in range(n)]
+    rings = [group(f"R{i}", ingress=src(f"!Ref R{(i + 1) % ring}") + src(f"!Ref R{(i + 7) % ring}", 81))
+             for i in range(ring)]
+    return template(resources(*groups, *pairs, *rings))
+
+
+def test_detection_is_linear_on_large_templates() -> None:
+    found: list[Finding] = []
+
+    def work(n: int, ring: int) -> int:
+        parsed = _large(n, ring)
+        found.clear()
+        return calls(lambda: found.extend(SecurityGroupCycle().find(parsed, Options())))
+
+    # four times the groups and pairs: about four times the calls, not sixteen
+    assert work(300, 0) < work(75, 0) * 4 * 1.5
+    # a ring too large for the exact search falls back to the greedy one, which stays linear
+    assert work(0, 1200) < work(0, 300) * 4 * 1.5
+    work(300, 300)
+    assert len(found) == 301 and all(f.fix is not None for f in found)
+    assert found[-1].fix is not None and "greedy" in found[-1].fix.note
