@@ -161,10 +161,9 @@ def _alias_bomb(levels: int) -> str:
 def test_an_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
     _write(tmp_path / "bomb.yaml", _alias_bomb(9))
     _write(tmp_path / "good.yaml", FIXABLE)
-    started = time.monotonic()
+    # expanded, the bomb is a billion nodes: the timeout fails the test long before that would end
     done = subprocess.run([sys.executable, "-m", "cfnfix", "fix", "--apply", "bomb.yaml", "good.yaml"],
                           cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
-    assert time.monotonic() - started < 60
     assert done.returncode == 2
     assert _error_lines(done.stderr, "bomb.yaml") == [
         "bomb.yaml:10: too many alias expansions (more than 100,000 nodes)"]
