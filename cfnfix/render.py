@@ -32,9 +32,15 @@ class Style:
     json_indent: str = "  "
     json_multiline: bool = True
     json_key_separator: str = ": "
+    #: ``{"Ref": "X"}`` on one line (else an intrinsic function's object takes a line an entry, as the file writes it)
+    json_inline_intrinsics: bool = True
     ascii_only: bool = False
     flow_sequences: bool | None = None
     quote_strings: bool = False
+
+
+def _intrinsic_key(key: Any) -> bool:
+    return key.id == "scalar" and (key.value == "Ref" or key.value.startswith("Fn::"))
 
 
 def detect_style(root: Any, text: str, fmt: Format) -> Style:
@@ -46,6 +52,7 @@ def detect_style(root: Any, text: str, fmt: Format) -> Style:
     short = long = 0
     key_seps: Counter[str] = Counter()
     flows: Counter[bool] = Counter()
+    inline_intrinsics: Counter[bool] = Counter()  # JSON: an intrinsic function's object on its opening line
     stack = [root]
     while stack:
         node = stack.pop()
@@ -62,6 +69,8 @@ def detect_style(root: Any, text: str, fmt: Format) -> Style:
             if tag.startswith("tag:") and node.value and all(i.id == "scalar" for i in node.value):
                 flows[bool(node.flow_style)] += 1
         elif node.id == "mapping":
+            if fmt == "json" and len(node.value) == 1 and _intrinsic_key(node.value[0][0]):
+                inline_intrinsics[node.value[0][0].start_mark.line == node.start_mark.line] += 1
             for key, value in node.value:
                 stack.append(value)
                 if key.id != "scalar":
@@ -87,6 +96,7 @@ def detect_style(root: Any, text: str, fmt: Format) -> Style:
             fmt="json", newline=newline, json_indent=json_indent, json_multiline=multiline,
             json_key_separator=separator if separator.strip() == ":" and "\n" not in separator else ": ",
             ascii_only=text.isascii() and "\\u" in text, short_tags=False,
+            json_inline_intrinsics=_most_common(inline_intrinsics, True),
         )
     return Style(
         fmt="yaml",
@@ -321,11 +331,12 @@ def json_value(value: Any, style: Style, base: str, *, compact: bool = False) ->
     """JSON text of ``value``; continuation lines start with ``base`` (the enclosing line's indent).
 
     An intrinsic function whose argument holds no mapping stays on one line
-    (``{"Ref": "X"}``), as templates write them; other collections take one line an entry.
+    (``{"Ref": "X"}``) when the file writes them so; other collections take one line an entry.
     """
     if compact or not style.json_multiline:
         return _json_compact(value, style)
-    if _intrinsic(value) is not None and not _holds_mapping(next(iter(value.values()))):
+    one_line = style.json_inline_intrinsics and _intrinsic(value) is not None
+    if one_line and not _holds_mapping(next(iter(value.values()))):
         line = _json_compact(value, style)
         if len(line) <= 100:
             return line
