@@ -7,6 +7,7 @@ builder serves both and the findings cannot depend on which loader ran.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -275,6 +276,25 @@ class Template:
         if key not in self._memo:
             self._memo[key] = compute()
         return cast(T, self._memo[key])
+
+    def comment_starts(self) -> list[int]:
+        """The text indexes (ascending) of the ``#`` that begin the YAML comments (none in JSON): a
+        ``#`` at a line's start or after a space, outside every scalar."""
+        def find() -> list[int]:
+            if self.fmt != "yaml" or "#" not in self.text:
+                return []
+            text = self.text
+            marks = [m.start() for m in re.finditer("#", text)
+                     if m.start() == 0 or text[m.start() - 1] in " \t\r\n"]
+            return list(outside_scalars(self.root, text, marks))
+
+        return self.memo("comment_starts", find)
+
+    def comments_between(self, start: int, stop: int) -> bool:
+        """Whether a comment begins in the text from index ``start`` up to ``stop``."""
+        starts = self.comment_starts()
+        at = bisect.bisect_left(starts, start)
+        return at < len(starts) and starts[at] < stop
 
     @property
     def aliases(self) -> list[tuple[Path, Path]]:

@@ -102,6 +102,9 @@ class _Component:
             return None, f"{_where(inner[:3])}, a rule built by `{function or 'a function'}`"
         if "GroupId" in item or "GroupName" in item:
             return None, f"{_where(inner[:3])}, a rule that names its own group"
+        if _commented(self.template, ("Resources", group, "Properties", inner[1]), inner[2]):
+            return None, (f"{_where(inner[:3])}, a rule with a comment that moving it out "
+                          "would lose")
         return _Rule(group, inner[1], inner[2]), where
 
     def fixed_cycle_reason(self) -> str | None:
@@ -113,6 +116,40 @@ class _Component:
                  for source, target in cycles.cycle_edges(cycle)]
         return (f"the cycle {_shown_cycle(cycle)} goes through references that no move of an inline "
                 f"security-group rule removes ({'; '.join(steps)}); break it by hand")
+
+
+def _commented(template: Template, path: Path, index: int) -> bool:
+    """Whether a comment goes with item ``index`` of the rule list at ``path``: on its lines, on the
+    comment lines just above it (for the first item, the list's key line too) or just below it,
+    indented under its dash. Moving the rule deletes those lines, and a fix carries data, not comments."""
+    if not template.comment_starts():
+        return False
+    rules = template.node_at(path)
+    if rules is None or rules.id != "sequence" or index >= len(rules.value):
+        return False
+    item = rules.value[index]
+    text = template.text
+    last = item
+    while last.id != "scalar" and last.value:  # a block collection ends where the next token begins
+        last = last.value[-1][1] if last.id == "mapping" else last.value[-1]
+    start = text.rfind("\n", 0, item.start_mark.index) + 1
+    dash = item.start_mark.column - 2
+    while start > 0:  # the comment (and blank) lines above it
+        above = text.rfind("\n", 0, start - 1) + 1
+        line = text[above:start].strip()
+        if line and not line.startswith("#"):
+            if index == 0 and not rules.flow_style:
+                start = above  # the key the list hangs from: deleted with its last rule
+            break
+        start = above
+    stop = text.find("\n", max(last.end_mark.index, item.end_mark.index if item.flow_style else 0))
+    while stop != -1:  # the comment lines below it, indented under its dash
+        following = text.find("\n", stop + 1)
+        line = text[stop + 1 : following if following != -1 else len(text)]
+        if not line.lstrip().startswith("#") or len(line) - len(line.lstrip()) <= dash:
+            break
+        stop = following
+    return template.comments_between(start, len(text) if stop == -1 else stop)
 
 
 def _plain_egress_rules(template: Template, group: str) -> int:
@@ -235,8 +272,9 @@ class SecurityGroupCycle(Fixer):
     so no stack holds the old form. No group loses its last inline egress rule, so
     none gains AWS's default allow-all egress rule. While the stack is created, the
     moved rules are added just after both groups exist rather than with the group.
-    A comment written inside a moved rule does not follow it to the new resource (a
-    fix carries data, not comments); it goes with the rule's old lines.
+    A rule with a comment on its lines, or on the comment lines around it, is not moved:
+    a fix carries data, not comments, and the comment would be lost. A cycle that only
+    such a rule can break is reported without a fix.
 
     ## References
     - [AWS::EC2::SecurityGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html)

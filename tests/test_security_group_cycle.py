@@ -10,7 +10,7 @@ import cfnfix
 from cfnfix.models import Applicability, Delete, Finding, InsertKey, Options
 from cfnfix.template import Template, to_data
 from cfnfix_fixers.security_group_cycle import SecurityGroupCycle
-from tests.fixer_helpers import calls
+from tests.fixer_helpers import calls, load
 
 
 def template(text: str) -> Template:
@@ -283,3 +283,40 @@ def test_detection_is_linear_on_large_templates() -> None:
     work(300, 300)
     assert len(found) == 301 and all(f.fix is not None for f in found)
     assert found[-1].fix is not None and "greedy" in found[-1].fix.note
+
+
+def _moved_from(text: str) -> list[str]:
+    """The logical ids of the rule resources CFX113's fix adds (the template read with its text, comments too)."""
+    (finding,) = SecurityGroupCycle().find(load(text), Options())
+    return [i.key for i in inserts(finding)]
+
+
+def test_a_rule_with_a_comment_stays_and_another_moves() -> None:
+    pair = resources(group("A", ingress=src("!Ref B")), group("B", ingress=src("!Ref A")))
+    assert _moved_from(pair) == ["AIngressFromB"]
+    commented = {
+        "at its end": pair.replace("SourceSecurityGroupId: !Ref B}\n", "SourceSecurityGroupId: !Ref B}  # why\n"),
+        "above it": pair.replace("        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, SourceSecurityGroupId: !Ref B}",
+                                 "        # why\n        - {IpProtocol: tcp, FromPort: 80, ToPort: 80, "
+                                 "SourceSecurityGroupId: !Ref B}"),
+        "on its list's key": pair.replace("GroupDescription: A\n      VpcId: vpc-0123456789abcdef0\n"
+                                          "      SecurityGroupIngress:\n",
+                                          "GroupDescription: A\n      VpcId: vpc-0123456789abcdef0\n"
+                                          "      SecurityGroupIngress:  # why\n"),
+    }
+    for where, text in commented.items():
+        assert text != pair, where
+        assert _moved_from(text) == ["BIngressFromA"], where
+    in_a_string = pair.replace("SourceSecurityGroupId: !Ref B}",
+                               "SourceSecurityGroupId: !Ref B, Description: 'team #1'}")
+    assert _moved_from(in_a_string) == ["AIngressFromB"]
+    below_the_next = pair.replace("GroupDescription: B\n", "GroupDescription: B  # the database\n")
+    assert _moved_from(below_the_next) == ["AIngressFromB"]
+
+
+def test_a_cycle_only_commented_rules_can_break_has_no_fix() -> None:
+    text = resources(group("A", ingress=src("!Ref B").rstrip("\n") + "  # why\n"),
+                     group("B", ingress="# from A\n" + src("!Ref A")))
+    (finding,) = SecurityGroupCycle().find(load(text), Options())
+    assert finding.fix is None
+    assert "a rule with a comment that moving it out would lose" in (finding.no_fix_reason or "")

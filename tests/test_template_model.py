@@ -100,3 +100,14 @@ def test_nodes_with_a_function_key_are_indexed_with_the_references() -> None:
     assert [path for path, _ in template.nodes_with("Condition")] == [("Resources", "Queue"), ("Outputs", "Odd")]
     assert template.calls("Fn::Transform") == [] and not template.preprocessed
     assert _template("Resources:\n  M: {'Rain::Module': x, Type: T}\n").preprocessed
+
+
+def test_comment_starts_are_the_comments_not_hashes_in_scalars() -> None:
+    text = "# head\nResources:  # all\n  T:\n    Type: 'a #b'\n    Properties: {Name: x#y}  # end\n"
+    template = load_template(Source(text, False, "yaml"), "t.yaml")
+    assert template is not None
+    assert [text[i:].split("\n")[0] for i in template.comment_starts()] == ["# head", "# all", "# end"]
+    assert template.comments_between(text.index("T:"), text.index("# end")) is False
+    assert template.comments_between(text.index("T:"), len(text))
+    json_text = '{"Resources": {"T": {"Type": "a #b"}}}'
+    assert load_template(Source(json_text, False, "json"), "t.json").comment_starts() == []  # type: ignore[union-attr]
