@@ -15,13 +15,14 @@ A suppression that matches no finding of a selected fixer is reported, with
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from cfnfix.models import Finding, Path
-from cfnfix.template import Template, outside_scalars
+from cfnfix.template import Template
 
 UNUSED_CODE = "CFX000"
 UNUSED_NAME = "unused-suppression"
@@ -78,14 +79,13 @@ def read_suppressions(template: Template) -> Suppressions:
 
 
 def _comments(template: Template, text: str, result: Suppressions) -> None:
-    matches = {m.start(): m for m in _COMMENT.finditer(text)}
     starts = [0, *(m.end() for m in re.finditer("\n", text))]
     first_content = _first_content_line(text)
-    for index in outside_scalars(template.root, text, sorted(matches)):
-        match = matches[index]
-        if index and text[index - 1] not in " \t\n":
-            continue  # a '#' that does not start a comment
-        line = text.count("\n", 0, index) + 1
+    for index in template.comment_starts():
+        match = _COMMENT.match(text, index)
+        if match is None:
+            continue
+        line = bisect.bisect_right(starts, index)
         line_start = starts[line - 1]
         alone = not text[line_start:index].strip()
         codes = tuple(c.strip() for c in (match["codes"] or "").split(",") if c.strip())
