@@ -53,15 +53,21 @@ def project_root(start: str = ".") -> Path | None:
     return None
 
 
-_OPTIONS_TEXT: dict[int, tuple[Any, str]] = {}
+_OPTIONS_FORMS: dict[int, tuple[Any, str, dict[str, Any]]] = {}
 
 
-def _options_text(options: Any) -> str:
-    """``options`` as JSON, once per options object (a run shares one among many templates)."""
-    known = _OPTIONS_TEXT.get(id(options))
+def _options_forms(options: Any) -> tuple[Any, str, dict[str, Any]]:
+    """(``options``, as JSON text, as JSON data), once per options object (a run shares a few among
+    many templates)."""
+    known = _OPTIONS_FORMS.get(id(options))
     if known is None or known[0] is not options:
-        known = _OPTIONS_TEXT[id(options)] = (options, options.model_dump_json())
-    return known[1]
+        known = _OPTIONS_FORMS[id(options)] = (options, options.model_dump_json(), options.model_dump(mode="json"))
+    return known
+
+
+def stored_options(options: Any) -> dict[str, Any]:
+    """``options`` as an entry stores them (JSON data)."""
+    return _options_forms(options)[2]
 
 
 class Cache:
@@ -72,7 +78,7 @@ class Cache:
     def key(self, path: str, data: bytes, options: Any, fix: bool) -> str:
         digest = hashlib.sha256()
         # the path as given too: findings and diffs name the file so, and `./t.yaml` is not `t.yaml`
-        for part in (_environment(), os.path.abspath(path), path, _options_text(options), str(fix)):
+        for part in (_environment(), os.path.abspath(path), path, _options_forms(options)[1], str(fix)):
             digest.update(part.encode("utf-8", "surrogateescape"))
             digest.update(b"\0")
         digest.update(hashlib.sha256(data).digest())

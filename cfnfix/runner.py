@@ -220,6 +220,8 @@ def _process_data(found: Found, data: bytes, options: Options, fix: bool) -> Fil
 
 
 def _to_entry(result: FileResult) -> dict[str, Any]:
+    from cfnfix.cache import stored_options
+
     entry: dict[str, Any] = {"errors": result.errors, "notices": result.notices, "outcome": None}
     outcome = result.outcome
     if outcome is not None:
@@ -229,26 +231,16 @@ def _to_entry(result: FileResult) -> dict[str, Any]:
             "applied": [f.model_dump(mode="json") for f in outcome.applied],
             "remaining": [f.model_dump(mode="json") for f in outcome.remaining],
             "errors": outcome.errors,
-            "options": outcome.options.model_dump(mode="json"),
+            "options": stored_options(outcome.options),
             "secrets": sorted(outcome.secrets),
         }
     return entry
 
 
-_DUMPED: dict[int, tuple[Options, dict[str, Any]]] = {}
-
-
-def _dumped(options: Options) -> dict[str, Any]:
-    """``options`` as stored in a cache entry, once per options object (a run shares a few)."""
-    known = _DUMPED.get(id(options))
-    if known is None or known[0] is not options:
-        known = _DUMPED[id(options)] = (options, options.model_dump(mode="json"))
-    return known[1]
-
-
 def _from_entry(entry: dict[str, Any], found: Found, data: bytes, options: Options) -> FileResult:
     """The result a cache entry holds; ``options`` are the file's, which the entry's usually equal
     (they differ when the template's own metadata gave the regions)."""
+    from cfnfix.cache import stored_options
     from cfnfix.loader import decode
     from cfnfix.models import Finding
 
@@ -263,7 +255,8 @@ def _from_entry(entry: dict[str, Any], found: Found, data: bytes, options: Optio
     outcome.remaining = list(outcome.findings) if same else [Finding.model_validate(f) for f in stored["remaining"]]
     outcome.applied = [Finding.model_validate(f) for f in stored["applied"]]
     outcome.errors = list(stored["errors"])
-    outcome.options = options if stored["options"] == _dumped(options) else Options.model_validate(stored["options"])
+    same_options = stored["options"] == stored_options(options)
+    outcome.options = options if same_options else Options.model_validate(stored["options"])
     outcome.secrets = frozenset(stored["secrets"])
     return FileResult(outcome, found.real, list(entry["errors"]), list(entry["notices"]))
 
