@@ -132,7 +132,7 @@ def _walk(directory: str, real: str, root: str, excluded: Excluded, roots: list[
         if not entry.name.lower().endswith(SUFFIXES) or excluded(path, root, is_dir=False):
             continue
         try:
-            plain = entry.is_file(follow_symlinks=False) and not entry.is_symlink()
+            plain = entry.is_file(follow_symlinks=False)  # False for a symlink
         except OSError:
             plain = False
         yield Found(path, False, os.path.join(real, entry.name)) if plain else _walked(path, roots)

@@ -202,7 +202,8 @@ def _intrinsic(value: Any) -> tuple[str, Any] | None:
     return None
 
 
-def _tag(name: str) -> str:
+def short_tag(name: str) -> str:
+    """The short-form tag of an intrinsic function (``Fn::If`` -> ``!If``)."""
     return "!" + (name[4:] if name.startswith("Fn::") else name)
 
 
@@ -214,13 +215,13 @@ def yaml_inline(value: Any, style: Style, *, flow: bool = False) -> str | None:
         if name == "Fn::GetAtt" and isinstance(arg, list) and len(arg) == 2 and all(
             isinstance(a, str) for a in arg
         ):
-            return f"{_tag(name)} {arg[0]}.{arg[1]}"
+            return f"{short_tag(name)} {arg[0]}.{arg[1]}"
         if name == "Fn::Sub" and isinstance(arg, str):
-            return f"{_tag(name)} {yaml_string(arg, style, flow=flow, force_quote=style.quote_sub)}"
+            return f"{short_tag(name)} {yaml_string(arg, style, flow=flow, force_quote=style.quote_sub)}"
         if isinstance(arg, (dict, list)):
             inner = yaml_inline(arg, style, flow=True)
-            return None if inner is None else f"{_tag(name)} {inner}"
-        return f"{_tag(name)} {yaml_scalar(arg, replace(style, quote_strings=False), flow=flow)}"
+            return None if inner is None else f"{short_tag(name)} {inner}"
+        return f"{short_tag(name)} {yaml_scalar(arg, replace(style, quote_strings=False), flow=flow)}"
     if isinstance(value, dict):
         if not value:
             return "{}"
@@ -280,7 +281,7 @@ def yaml_entry(key: str, value: Any, style: Style, column: int) -> list[str]:
     fn = _intrinsic(value) if style.short_tags else None
     if fn is not None:
         name, arg = fn
-        return [f"{head} {_tag(name)}", *yaml_block(arg, style, column + style.indent)]
+        return [f"{head} {short_tag(name)}", *yaml_block(arg, style, column + style.indent)]
     if isinstance(value, list):
         return [head, *yaml_block(value, style, column + style.sequence_offset)]
     return [head, *yaml_block(value, style, column + style.indent)]
@@ -311,7 +312,7 @@ def yaml_item(item: Any, style: Style, column: int) -> list[str]:
     fn = _intrinsic(item) if style.short_tags else None
     if fn is not None:
         name, arg = fn
-        return [f"{pad}- {_tag(name)}", *yaml_block(arg, style, column + 2 + style.indent)]
+        return [f"{pad}- {short_tag(name)}", *yaml_block(arg, style, column + 2 + style.indent)]
     inner = yaml_block(item, style, column + 2)
     return [f"{pad}- {inner[0][column + 2 :]}", *inner[1:]]
 
@@ -323,7 +324,8 @@ def _holds_mapping(value: Any) -> bool:
     return isinstance(value, list) and any(_holds_mapping(v) for v in value)
 
 
-def _json_compact(value: Any, style: Style) -> str:
+def json_compact(value: Any, style: Style) -> str:
+    """JSON text of ``value`` on one line, with the file's key separator."""
     return json.dumps(value, ensure_ascii=style.ascii_only, separators=(", ", style.json_key_separator))
 
 
@@ -334,10 +336,10 @@ def json_value(value: Any, style: Style, base: str, *, compact: bool = False) ->
     (``{"Ref": "X"}``) when the file writes them so; other collections take one line an entry.
     """
     if compact or not style.json_multiline:
-        return _json_compact(value, style)
+        return json_compact(value, style)
     one_line = style.json_inline_intrinsics and _intrinsic(value) is not None
     if one_line and not _holds_mapping(next(iter(value.values()))):
-        line = _json_compact(value, style)
+        line = json_compact(value, style)
         if len(line) <= 100:
             return line
     if isinstance(value, dict) and value:
@@ -352,7 +354,7 @@ def json_value(value: Any, style: Style, base: str, *, compact: bool = False) ->
         inner = base + style.json_indent
         items = [inner + json_value(v, style, inner) for v in value]
         return "[" + style.newline + ("," + style.newline).join(items) + style.newline + base + "]"
-    return _json_compact(value, style)
+    return json_compact(value, style)
 
 
 def json_entry(key: str, value: Any, style: Style, base: str, *, compact: bool = False) -> str:

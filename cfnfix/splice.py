@@ -19,9 +19,11 @@ from typing import Any
 from cfnfix.models import AppendItem, Delete, DropAnchor, Edit, InsertKey, Path, RenameKey, SetValue, WrapValue
 from cfnfix.render import (
     Style,
+    json_compact,
     json_entry,
     json_value,
     local_style,
+    short_tag,
     yaml_entry,
     yaml_inline,
     yaml_item,
@@ -483,7 +485,7 @@ class Splicer:
             between = self.text[self.line_end(colon) : self.line_start(start)]
             first = self.text[self.line_start(start) : stop]
             dash = column + self.style.indent
-            head = [f" {_tag_of(edit.function)}{rest}"] if not long_form else [
+            head = [f" {short_tag(edit.function)}{rest}"] if not long_form else [
                 rest, " " * dash + f"{edit.function}:"]
         else:  # ``- `` and the block's first entry on the dash's line
             item_dash = self.dash_before(node)
@@ -492,7 +494,7 @@ class Splicer:
             head_at, column, between = item_dash + 1, item_dash - self.line_start(item_dash), ""
             first = " " * node.start_mark.column + self.text[start:stop]
             dash = column + 2
-            head = [f" {_tag_of(edit.function)}"] if not long_form else [f" {edit.function}:"]
+            head = [f" {short_tag(edit.function)}"] if not long_form else [f" {edit.function}:"]
         if long_form:
             dash += self.style.sequence_offset
         body = self._shifted(between + first, dash + 2 - node.start_mark.column)
@@ -524,9 +526,9 @@ class Splicer:
         separator = self.style.json_key_separator
         name = json.dumps(edit.function)
         if node.start_mark.line == node.end_mark.line or not self.style.json_multiline:
-            arguments = [_json_compact_text(v, self.style) for v in edit.before]
+            arguments = [json_compact(v, self.style) for v in edit.before]
             arguments.append(self.text[start:stop])
-            arguments += [_json_compact_text(v, self.style) for v in edit.after]
+            arguments += [json_compact(v, self.style) for v in edit.after]
             self.add(start, stop, f"{{{name}{separator}[" + ", ".join(arguments) + "]}")
             return True
         base = self.indentation(start)
@@ -664,15 +666,6 @@ class Splicer:
                 self.add(spans[first][0], spans[last + 1][0], "")
             else:
                 self.add(self.end(spans[first - 1][1]), self.end(spans[last][1]), "")
-
-
-def _json_compact_text(value: Any, style: Style) -> str:
-    return json.dumps(value, ensure_ascii=style.ascii_only, separators=(", ", style.json_key_separator))
-
-
-def _tag_of(function: str) -> str:
-    """The short-form tag of an intrinsic function (``Fn::If`` -> ``!If``)."""
-    return "!" + (function[4:] if function.startswith("Fn::") else function)
 
 
 def normalise(edits: Sequence[Edit], splicer: Splicer) -> list[Edit]:

@@ -339,18 +339,12 @@ class Template:
 
     def indexed_keys(self) -> list[str]:
         """The keys :meth:`nodes_with` knows nodes for."""
-        if self._keyed is None:
-            self._index()
-        assert self._keyed is not None
-        return list(self._keyed)
+        return list(self._keyed_nodes())
 
     @property
     def preprocessed(self) -> bool:
         """Whether the template holds a preprocessor's tags (Rain's ``!Rain::Module``, ``!Rain::Embed``)."""
-        if self._keyed is None:
-            self._index()
-        assert self._keyed is not None
-        return any(key.startswith(PREPROCESSOR_TAGS) for key in self._keyed)
+        return any(key.startswith(PREPROCESSOR_TAGS) for key in self._keyed_nodes())
 
     def get(self, path: Path, default: Any = None) -> Any:
         node = self.data
@@ -452,14 +446,17 @@ class Template:
         intrinsic functions (``Ref``, ``Condition``, ``Fn::...``) and preprocessors' tags: found in
         the same walk as the references, once per template, so that a fixer looking for one
         function never walks the template itself."""
-        if self._keyed is None:
-            self._index()
-        assert self._keyed is not None
-        return self._keyed.get(key, [])
+        return self._keyed_nodes().get(key, [])
 
     def calls(self, function: str) -> list[tuple[Path, dict[str, Any]]]:
         """Every call of an intrinsic ``function`` (a mapping whose one key it is), with its path, in document order."""
         return [(path, value) for path, value in self.nodes_with(function) if len(value) == 1]
+
+    def _keyed_nodes(self) -> dict[str, list[tuple[Path, dict[str, Any]]]]:
+        if self._keyed is None:
+            self._index()
+        assert self._keyed is not None
+        return self._keyed
 
     def _index(self) -> None:
         keyed: dict[str, list[tuple[Path, dict[str, Any]]]] = {}
