@@ -640,18 +640,7 @@ def secrets_read_by_name(template: Template, text: str, in_sub: bool) -> list[st
 
 def reaches(template: Template, start: str, goals: set[str]) -> bool:
     """Whether the resource ``start`` depends, directly or not, on one of ``goals`` (or is one)."""
-    graph = template.dependencies()
-    seen: set[str] = set()
-    stack = [start]
-    while stack:
-        node = stack.pop()
-        if node in goals:
-            return True
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.extend(graph.get(node, {}))
-    return False
+    return start in goals or not goals.isdisjoint(template.depends_on(start))
 
 
 def _truthy(value: Any) -> bool:

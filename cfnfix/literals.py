@@ -320,17 +320,9 @@ class Named:
         return self.template.get(("Resources", self.logical_id, "Condition"))
 
     @functools.cached_property
-    def depends_on(self) -> set[str]:
+    def depends_on(self) -> frozenset[str]:
         """The resources this one depends on, directly or not (a use there cannot refer back)."""
-        graph = self.template.dependencies()
-        seen: set[str] = set()
-        stack = [self.logical_id]
-        while stack:
-            for target in graph.get(stack.pop(), ()):
-                if target not in seen:
-                    seen.add(target)
-                    stack.append(target)
-        return seen
+        return self.template.depends_on(self.logical_id)
 
     def candidates(self) -> list[Expression]:
         """The string expressions that may use the name, in document order."""

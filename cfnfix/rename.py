@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cfnfix.models import Edit, Path, RenameKey, SetValue
-from cfnfix.template import LOGICAL_ID_SECTIONS, Template
+from cfnfix.template import LOGICAL_ID_SECTIONS, SUB_VARIABLE, Template
 
 #: an id as written in each section: what CloudFormation accepts (conditions may hold ``_``
 #: and ``&``, as cfn-lint's E8001 allows)
@@ -45,7 +45,6 @@ ID_PATTERNS = {
     "Conditions": re.compile(r"[A-Za-z0-9&_]+"),
 }
 _INTERFACE = ("Metadata", "AWS::CloudFormation::Interface")
-_SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
 # cfn-init, cfn-signal and cfn-get-metadata name the resource whose metadata they read or which
 # they signal with ``--resource`` (``-r`` for cfn-init and cfn-get-metadata); cfn-hup's hooks
 # name it in their ``path=Resources.<id>.Metadata...``
@@ -267,7 +266,7 @@ class _Scan:
         else:
             self.index.compute("Sub", path)
             return
-        for match in _SUB_VARIABLE.finditer(text):
+        for match in SUB_VARIABLE.finditer(text):
             inner = match.group(1)
             name = inner.strip()
             target = name.split(".", 1)[0]

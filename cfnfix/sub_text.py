@@ -15,10 +15,8 @@ import re
 from typing import Any
 
 from cfnfix.literals import as_text
-from cfnfix.template import Template
+from cfnfix.template import SUB_VARIABLE, Template, sub_variables
 
-#: a Sub variable (``${Name}``, ``${Resource.Attribute}``); ``${!Literal}`` is an escape, not a variable
-VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
 _ESCAPE = re.compile(r"\$\{!")
 _PSEUDO_PARAMETERS = frozenset({
     "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
@@ -36,14 +34,9 @@ def sub_text(value: Any) -> str | None:
     return None if opaque else text
 
 
-def variables(text: str) -> list[str]:
-    """The variables of Sub text, in order (``${A.B}`` gives ``A.B``)."""
-    return [m.group(1).strip() for m in VARIABLE.finditer(text)]
-
-
 def literal(text: str) -> str | None:
     """The plain string Sub text stands for when it has no variables, else None."""
-    if VARIABLE.search(text):
+    if SUB_VARIABLE.search(text):
         return None
     return _ESCAPE.sub("${", text)
 
@@ -56,7 +49,7 @@ def pattern(text: str, opaque: frozenset[str] = frozenset()) -> re.Pattern[str]:
     """A regular expression of the strings Sub text may stand for: each variable matches any
     non-empty text, but a variable whose name (before any ``.``) is in ``opaque`` matches only
     itself (a resource's generated name or attribute, which no literal text can equal)."""
-    parts = VARIABLE.split(text)
+    parts = SUB_VARIABLE.split(text)
     pieces = []
     for i, part in enumerate(parts):
         if i % 2 == 0:  # split() puts the variable names at odd indexes
@@ -84,7 +77,7 @@ def may_equal(first: str, second: str, opaque: frozenset[str] = frozenset()) -> 
 def referenced_resource(text: str, template: Template) -> str | None:
     """The logical id of the resource Sub text is exactly ``${Resource}`` or ``${Resource.Attribute}`` of,
     else None."""
-    names = variables(text)
+    names = sub_variables(text)
     if len(names) != 1 or text != "${" + names[0] + "}":
         return None
     logical_id = names[0].split(".", 1)[0]

@@ -16,8 +16,8 @@ from dataclasses import replace
 from typing import Any
 
 from cfnfix.render import Style, detect_style, json_entry, json_value, yaml_block, yaml_inline
-from cfnfix.sub_text import VARIABLE, literal
-from cfnfix.template import Template
+from cfnfix.sub_text import literal
+from cfnfix.template import SUB_VARIABLE, Template
 
 _ACCOUNT_ID = "ACCOUNT_ID=$(aws sts get-caller-identity --query Account --output text)"
 _PLAIN_WORD = re.compile(r"[A-Za-z0-9_./:@%+=,-]+\Z")
@@ -86,7 +86,7 @@ class Shell:
         if plain is not None:
             return plain if _PLAIN_WORD.match(plain) else "'" + plain.replace("'", "'\\''") + "'"
         pieces: list[str] = []
-        for i, part in enumerate(VARIABLE.split(text)):
+        for i, part in enumerate(SUB_VARIABLE.split(text)):
             if i % 2 == 0:
                 pieces.append(_double_quoted(part.replace("${!", "${")))
                 continue

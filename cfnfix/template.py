@@ -33,7 +33,8 @@ _BOOLS = {
 KNOWN_TRANSFORMS = ("AWS::Serverless-2016-10-31", "AWS::LanguageExtensions")
 #: key prefixes of tools that rewrite a template before it is deployed
 PREPROCESSOR_TAGS = ("Rain::", "Fn::Rain::")
-_SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
+#: a Sub variable (``${Name}``, ``${Resource.Attribute}``); ``${!Literal}`` is an escape, not a variable
+SUB_VARIABLE = re.compile(r"\$\{([^!}][^}]*)\}")
 
 
 def intrinsic_name(tag: str) -> str | None:
@@ -441,6 +442,22 @@ class Template:
 
         return self.memo("template:dependencies", build)
 
+    def depends_on(self, logical_id: str) -> frozenset[str]:
+        """Every resource ``logical_id`` depends on, directly or not (found once per template and resource)."""
+
+        def reach() -> frozenset[str]:
+            graph = self.dependencies()
+            seen: set[str] = set()
+            stack = list(graph.get(logical_id, {}))
+            while stack:
+                current = stack.pop()
+                if current not in seen:
+                    seen.add(current)
+                    stack.extend(graph.get(current, {}))
+            return frozenset(seen)
+
+        return self.memo(f"template:depends-on:{logical_id}", reach)
+
     def nodes_with(self, key: str) -> list[tuple[Path, dict[str, Any]]]:
         """Every mapping (with its path, in document order) that holds ``key``, for the keys of
         intrinsic functions (``Ref``, ``Condition``, ``Fn::...``) and preprocessors' tags: found in
@@ -577,7 +594,7 @@ def _find_aliases(root: Any, alias_of: dict[int, Any]) -> list[tuple[Path, Path]
 
 def sub_variables(text: str) -> list[str]:
     """The ``${Name}`` variables of a Fn::Sub string (``${!Literal}`` escapes excluded)."""
-    return [m.group(1).strip() for m in _SUB_VARIABLE.finditer(text)]
+    return [m.group(1).strip() for m in SUB_VARIABLE.finditer(text)]
 
 
 class KeyIndex:

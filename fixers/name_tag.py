@@ -133,23 +133,6 @@ def tag_spec(resource_type: str, regions: tuple[str, ...]) -> TagSpec | None:
     return None
 
 
-def _depends_on(template: Template, resource: str) -> frozenset[str]:
-    """Every resource ``resource`` depends on, directly or not (computed once per template and resource)."""
-
-    def reach() -> frozenset[str]:
-        graph = template.dependencies()
-        seen: set[str] = set()
-        stack = list(graph.get(resource, {}))
-        while stack:
-            current = stack.pop()
-            if current not in seen:
-                seen.add(current)
-                stack.extend(graph.get(current, {}))
-        return frozenset(seen)
-
-    return template.memo(f"name-tag:depends-on:{resource}", reach)
-
-
 def _matches(pattern: str, key: str) -> bool:
     try:
         return re.search(pattern, key) is not None
@@ -323,7 +306,7 @@ class NameTag(Fixer):
             defined = target in template.parameters or target in template.resources
             if not target.startswith("AWS::") and not defined:
                 return None, f"the pattern's `${{{variable}}}` names nothing this template defines"
-            if target in template.resources and name in _depends_on(template, target):
+            if target in template.resources and name in template.depends_on(target):
                 return None, (f"the pattern's `${{{variable}}}` names a resource that depends on this one: "
                               "a circular dependency")
         longest = len(_SUB_VARIABLE.sub("", text)) + MAX_STACK_NAME * text.count("${AWS::StackName}")

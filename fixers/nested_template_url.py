@@ -10,9 +10,9 @@ from typing import ClassVar
 
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Finding, Options, Path
-from cfnfix.sub_text import is_pseudo_parameter, literal, may_equal, names_of, sub_text, variables
+from cfnfix.sub_text import is_pseudo_parameter, literal, may_equal, names_of, sub_text
 from cfnfix.suggestions import Shell, template_lines
-from cfnfix.template import Template
+from cfnfix.template import Template, sub_variables
 
 _STACK = "AWS::CloudFormation::Stack"
 _BUCKET = "AWS::S3::Bucket"
@@ -188,7 +188,7 @@ class NestedTemplateUrl(Fixer):
         location = s3_location(url)
         if location is None:
             return None
-        names = variables(location.bucket)
+        names = sub_variables(location.bucket)
         own = len(names) == 1 and location.bucket == "${" + names[0] + "}"
         target = names[0].split(".", 1)[0] if own else None
         key = location.key.replace("${!", "${")

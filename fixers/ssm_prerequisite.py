@@ -9,9 +9,9 @@ from typing import Any, ClassVar
 
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Finding, Options, Path
-from cfnfix.sub_text import is_pseudo_parameter, may_equal, names_of, referenced_resource, sub_text, variables
+from cfnfix.sub_text import is_pseudo_parameter, may_equal, names_of, referenced_resource, sub_text
 from cfnfix.suggestions import Shell, template_lines
-from cfnfix.template import Template
+from cfnfix.template import Template, sub_variables
 
 _PARAMETER = "AWS::SSM::Parameter"
 _VALUE_TYPE = "AWS::SSM::Parameter::Value<"
@@ -187,7 +187,7 @@ class SsmPrerequisite(Fixer):
     def _knowable(name: str, template: Template) -> bool:
         """Whether each variable of the name is a parameter or a pseudo parameter (known before
         the stack exists)."""
-        return all(is_pseudo_parameter(v) or v in template.parameters for v in variables(name))
+        return all(is_pseudo_parameter(v) or v in template.parameters for v in sub_variables(name))
 
     # --- the finding -----------------------------------------------------------------------
     def _finding(self, template: Template, read: _Read, options: Options) -> Finding:

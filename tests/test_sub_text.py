@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 import yaml
 
-from cfnfix.sub_text import literal, may_equal, names_of, pattern, referenced_resource, sub_text, variables
-from cfnfix.template import Template, to_data
+from cfnfix.sub_text import literal, may_equal, names_of, pattern, referenced_resource, sub_text
+from cfnfix.template import Template, sub_variables, to_data
 
 
 def template(text: str) -> Template:
@@ -42,7 +42,7 @@ def test_sub_text_is_none_for_what_it_cannot_read(value: Any) -> None:
 
 
 def test_variables_and_literal() -> None:
-    assert variables("${A}-${ B.C }-${!D}") == ["A", "B.C"]
+    assert sub_variables("${A}-${ B.C }-${!D}") == ["A", "B.C"]
     assert literal("a-${!D}") == "a-${D}"
     assert literal("a-${D}") is None
 
