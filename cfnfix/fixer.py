@@ -80,6 +80,11 @@ class Fixer:
         return inspect.cleandoc(cls.__doc__ or "")
 
 
+def listed(items: list[str]) -> str:
+    """Items as a message lists them: ``a``, ``a and b``, ``a, b and c`` ('' for none)."""
+    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
+
+
 def ref(name: str) -> dict[str, Any]:
     return {"Ref": name}
 

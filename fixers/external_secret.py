@@ -11,6 +11,7 @@ from cfnfix import generated_secret as gs
 from cfnfix.fixer import Fixer, LogicalIds
 from cfnfix.generated_secret import SecretReference
 from cfnfix.models import Applicability, Edit, Finding, Options, Path, SetValue
+from cfnfix.rename import pascal_case
 from cfnfix.template import Template
 
 # JSON keys that hold the user a password belongs to
@@ -351,8 +352,7 @@ def _secret_base(name: str) -> str:
     if text.startswith("arn:"):
         match = _ARN_NAME.search(text)
         text = _ARN_SUFFIX.sub("", match.group(1)) if match else ""
-    words = [w for w in re.split(r"[^A-Za-z0-9]+", text) if w]
-    base = "".join(w[:1].upper() + w[1:] for w in words)
+    base = pascal_case(text, "")
     if not base or not base[0].isalpha():
         base = "Generated" + base
     return base if base.endswith("Secret") else base + "Secret"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-from cfnfix.fixer import Fixer, ref
+from cfnfix.fixer import Fixer, listed, ref
 from cfnfix.models import Applicability, Finding, Options, Path
 from cfnfix.suggestions import template_lines
 from cfnfix.template import Template
@@ -26,10 +26,6 @@ def _region_text(region: Any) -> str:
         return "the deploy region"
     target = region.get("Ref") if isinstance(region, dict) and len(region) == 1 else None
     return f"parameter `{target}`" if isinstance(target, str) else "a computed region"
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 class GlobalTableReplicas(Fixer):
@@ -104,16 +100,16 @@ class GlobalTableReplicas(Fixer):
 
     @staticmethod
     def _message(logical_id: str, replicas: list[Any], elsewhere: list[str], regions: tuple[str, ...]) -> str:
-        deploy = _and([f"`{r}`" for r in regions])
+        deploy = listed([f"`{r}`" for r in regions])
         if len(replicas) == 1:
             missing = [r for r in regions if r != elsewhere[0]]
             stacks = "the stack"
             if len(missing) < len(regions):
-                stacks += " in " + _and([f"`{r}`" for r in missing])
+                stacks += " in " + listed([f"`{r}`" for r in missing])
             return (f"Global table `{logical_id}` has its only replica in `{elsewhere[0]}` while the template is "
                     f"deployed to {deploy}: {stacks} has no replica in its own region, which CloudFormation requires; "
                     f"list the deploy region, or use an `AWS::DynamoDB::Table`")
-        shown = _and([_region_text(_region_of(r)) for r in replicas])
+        shown = listed([_region_text(_region_of(r)) for r in replicas])
         return (f"Global table `{logical_id}` has {len(replicas)} replicas ({shown}) while the template is deployed "
                 f"to {deploy}: a stack in one region cannot always create replicas in others (each needs DynamoDB, "
                 f"IAM and KMS set up in its region, and another stack of the template makes the same replicas "

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from cfnfix.config import SettingsModel
 from cfnfix.fixer import Fixer, LogicalIds, ref
 from cfnfix.models import Applicability, Finding, Options, Path
+from cfnfix.rename import pascal_case
 from cfnfix.sub_text import may_equal, names_of, referenced_resource, sub_text
 from cfnfix.suggestions import Shell, template_lines
 from cfnfix.template import Template
@@ -46,11 +47,6 @@ class _Image:
     account: str  # 12 digits, or ``${AWS::AccountId}``
     region: str  # the registry's region, or ``${AWS::Region}``
     created: str | None  # the logical id of the ECR repository the template creates for it
-
-
-def _pascal(name: str) -> str:
-    words = re.split(r"[^A-Za-z0-9]+", name)
-    return "".join(w[:1].upper() + w[1:] for w in words if w)
 
 
 class ImagePrerequisite(Fixer):
@@ -233,7 +229,7 @@ class ImagePrerequisite(Fixer):
             entry: dict[str, Any] = {**parameter, "Default": settings.placeholder_image}
             lines.append(template_lines(template, {"Parameters": {name: entry}}))
         else:
-            name = ids.new(_pascal(container) + "Image")
+            name = ids.new(pascal_case(container, "") + "Image")
             entry = {"Type": "String", "Default": settings.placeholder_image, "Description": description}
             lines += [template_lines(template, {"Parameters": {name: entry}}),
                       f"and in container {container} of {definition}:",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import ClassVar
 
-from cfnfix.fixer import Fixer
+from cfnfix.fixer import Fixer, listed
 from cfnfix.models import Applicability, Finding, Options, Path
 from cfnfix.sub_text import is_pseudo_parameter, literal, may_equal, names_of, sub_text
 from cfnfix.suggestions import Shell, template_lines
@@ -37,10 +37,6 @@ class _Group:
     bucket: str
     region: str | None  # the region a "missing" bucket's URL names
     stacks: list[tuple[str, str]] = field(default_factory=list)  # (logical id, key or local path)
-
-
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 @dataclass(frozen=True)
@@ -206,10 +202,10 @@ class NestedTemplateUrl(Fixer):
     @staticmethod
     def _message(group: _Group) -> str:
         many = len(group.stacks) > 1
-        stacks = _and([f"`{stack}`" for stack, _key in group.stacks])
+        stacks = listed([f"`{stack}`" for stack, _key in group.stacks])
         subject = f"Nested stack{'s' if many else ''} {stacks}"
         if group.kind == "local":
-            files = _and([f"`{key}`" for _stack, key in group.stacks])
+            files = listed([f"`{key}`" for _stack, key in group.stacks])
             uploads = "them and writes their URLs" if many else "it and writes its URL"
             return (f"{subject} {'have local paths' if many else 'has a local path'} as `TemplateURL` ({files}): "
                     "CloudFormation reads nested templates from S3 only, so this template deploys only through "

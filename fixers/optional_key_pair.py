@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from cfnfix import conditions
 from cfnfix.conditions import Additions
 from cfnfix.fixer import Fixer, LogicalIds
+from cfnfix.literals import dotted
 from cfnfix.models import Applicability, Delete, Edit, Finding, InsertKey, Options, Path, SetValue
 from cfnfix.template import Reference, Template
 
@@ -57,10 +58,6 @@ def _property_steps(path: Path) -> tuple[list[str], list[int]] | None:
         where.append(index)
         index += 1
     return steps, where
-
-
-def _dotted(path: Path) -> str:
-    return ".".join(str(p) for p in path)
 
 
 def _empty_allowed(parameter: dict[str, Any]) -> str | None:
@@ -235,7 +232,7 @@ class OptionalKeyPair(Fixer):
     @staticmethod
     def _use(template: Template, use: Reference, plan: _Plan) -> str | None:
         """Add what one use needs to ``plan``; or say why it cannot go behind the condition."""
-        where = f"`{_dotted(use.path)}`"
+        where = f"`{dotted(use.path)}`"
         if use.section == "Outputs" and len(use.path) >= 3 and use.path[2] == "Value":
             output = template.get(use.path[:2])
             if isinstance(output, dict) and "Condition" in output:

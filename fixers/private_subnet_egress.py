@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from cfnfix.fixer import Fixer, LogicalIds, get_att, ref, sub
+from cfnfix.fixer import Fixer, LogicalIds, get_att, listed, ref, sub
 from cfnfix.models import Applicability, Finding, Options, Path
 from cfnfix.sub_text import sub_text
 from cfnfix.suggestions import template_lines
@@ -43,11 +43,6 @@ def _refs(value: Any) -> list[str | None]:
     if not isinstance(value, list):
         return [None]
     return [_ref(item) for item in value]
-
-
-def _and(items: list[str]) -> str:
-    """``a``, ``a and b``, ``a, b and c``."""
-    return ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else "".join(items)
 
 
 def _properties(resource: dict[str, Any]) -> dict[str, Any]:
@@ -333,23 +328,23 @@ class PrivateSubnetEgress(Fixer):
     # --- the finding ---------------------------------------------------------------------------------
     @staticmethod
     def _message(network: _Network, table: str, vpc: str | None, group: list[_Workload], subnets: list[str]) -> str:
-        runs = _and([f"`{w.logical_id}` ({w.kind})" for w in group])
-        listed = _and([f"`{s}`" for s in subnets])
+        runs = listed([f"`{w.logical_id}` ({w.kind})" for w in group])
+        named = listed([f"`{s}`" for s in subnets])
         one, many = len(group) == 1, len(subnets) > 1
         existing = network.gateway_tables.get(table, set()) | network.interface_services.get(str(vpc), set())
         needed = [e for w in group for e in ("s3", *(w.endpoints or ())) if e != "logs"]
         missing = [f"`{e}`" for e in dict.fromkeys(needed) if e not in existing]
-        endpoints = " and no VPC endpoint" if not existing else f" and no VPC endpoint for {_and(missing)}" if (
+        endpoints = " and no VPC endpoint" if not existing else f" and no VPC endpoint for {listed(missing)}" if (
             missing) else ""
         if table.startswith("main:"):
-            head = (f"Subnet{'s' if many else ''} {listed} {'have' if many else 'has'} no route table association, "
+            head = (f"Subnet{'s' if many else ''} {named} {'have' if many else 'has'} no route table association, "
                     f"so {'they use' if many else 'it uses'} the main route table of `{vpc}`, which has no route "
                     f"out{endpoints}, while {runs} run{'s' if one else ''} in {'them' if many else 'it'}")
         else:
             head = (f"Route table `{table}` has no route out (no `0.0.0.0/0` route to a NAT gateway, instance or "
                     f"transit gateway){endpoints}, while {runs} run{'s' if one else ''} in its "
-                    f"subnet{'s' if many else ''} {listed}")
-        images = _and([f"`{i}`" for w in group for i in w.images])
+                    f"subnet{'s' if many else ''} {named}")
+        images = listed([f"`{i}`" for w in group for i in w.images])
         subject = "it" if one else "they"
         if images and existing and not missing:
             return f"{head}: {subject} cannot pull images from outside ECR ({images}), which need the internet"

@@ -12,6 +12,7 @@ from cfnfix import generated_secret as gs
 from cfnfix.config import SettingsModel
 from cfnfix.fixer import Fixer, LogicalIds, sub
 from cfnfix.generated_secret import ParameterUse
+from cfnfix.literals import dotted
 from cfnfix.models import Applicability, Delete, Edit, Finding, Options, Path, SetValue
 from cfnfix.template import Template
 
@@ -213,7 +214,7 @@ class SecretParameter(Fixer):
     ) -> Finding:
         name = candidate.name
         first = candidate.feeds[0]
-        where = ", ".join(sorted({f"{u.resource}.{_dotted(u.prop)}" for u in candidate.feeds}))
+        where = ", ".join(sorted({f"{u.resource}.{dotted(u.prop)}" for u in candidate.feeds}))
         message = (
             f"Parameter '{name}' supplies a password ({where}); generate it in a Secrets Manager "
             "secret and use a dynamic reference"
@@ -287,10 +288,6 @@ def _blocker(template: Template, candidate: _Candidate) -> str | None:
     if declared != "String":
         return f"'{candidate.name}' has type {declared}, not String; a generated secret cannot replace it"
     return None
-
-
-def _dotted(prop: tuple[str | int, ...]) -> str:
-    return ".".join(str(p) for p in prop)
 
 
 # --- the secret ---------------------------------------------------------------------------------

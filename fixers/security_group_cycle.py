@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from cfnfix import cycles
-from cfnfix.fixer import Fixer, LogicalIds, get_att, new_resource, ref
+from cfnfix.fixer import Fixer, LogicalIds, get_att, listed, new_resource, ref
 from cfnfix.models import Applicability, Delete, Edit, Finding, Options, Path
 from cfnfix.template import Reference, Template, intrinsic_function
 
@@ -47,8 +47,7 @@ def _where(path: Path) -> str:
 
 
 def _names(names: list[str]) -> str:
-    quoted = [f"`{n}`" for n in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return listed([f"`{n}`" for n in names])
 
 
 def _shown_cycle(cycle: list[str]) -> str:
