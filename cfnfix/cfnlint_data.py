@@ -66,6 +66,7 @@ def regions() -> list[str]:
     return list(availability_zones())
 
 
+@functools.cache
 def snapshot_types() -> frozenset[str]:
     """Resource types whose DeletionPolicy and UpdateReplacePolicy accept ``Snapshot``."""
     return frozenset(helpers_constant("valid_snapshot_types"))
@@ -120,6 +121,7 @@ def regional_schema(directory: str, filename: str) -> dict[str, Any]:
     return loaded
 
 
+@functools.cache
 def stateful_types() -> frozenset[str]:
     """Resource types cfn-lint counts as stateful (``AdditionalSpecs/StatefulResources.json``, rule I3011)."""
     return frozenset(_stateful_resources())

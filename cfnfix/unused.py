@@ -143,6 +143,12 @@ class _Interface:
 def parameters(template: Template, without: tuple[Path, ...] = ()) -> tuple[list[str], list[str], str]:
     """The unused parameters as W2001 sees them (the nodes at ``without`` left out), those that can be
     removed, and why none can (or '')."""
+    if not without:  # the same for every candidate of a template version: worked out once
+        return template.memo("unused:parameters", lambda: _parameters(template, ()))
+    return _parameters(template, without)
+
+
+def _parameters(template: Template, without: tuple[Path, ...]) -> tuple[list[str], list[str], str]:
     parameters = template.parameters
     if not parameters or not isinstance(template.data, dict) or "Transform" in template.data:
         return [], [], ""
@@ -210,6 +216,12 @@ def loop_pattern(name: str) -> re.Pattern[str]:
 def mappings(template: Template, without: tuple[Path, ...] = ()) -> tuple[list[str], list[str], str]:
     """The unused mappings as W7001 sees them (the nodes at ``without`` left out), those that can be
     removed, and why none can (or '')."""
+    if not without:  # the same for every candidate of a template version: worked out once
+        return template.memo("unused:mappings", lambda: _mappings(template, ()))
+    return _mappings(template, without)
+
+
+def _mappings(template: Template, without: tuple[Path, ...]) -> tuple[list[str], list[str], str]:
     mappings = template.section("Mappings")
     if not mappings or intrinsic_function(mappings) is not None:
         return [], [], ""
