@@ -61,6 +61,12 @@ def pattern(text: str, opaque: frozenset[str] = frozenset()) -> re.Pattern[str]:
     return re.compile("".join(pieces) + r"\Z", re.S)
 
 
+def resource_ids(template: Template) -> frozenset[str]:
+    """The template's logical ids, the ``opaque`` names of :func:`may_equal` (a resource's name is
+    generated): built once per template version."""
+    return template.memo("sub-text:resource-ids", lambda: frozenset(template.resources))
+
+
 def may_equal(first: str, second: str, opaque: frozenset[str] = frozenset()) -> bool:
     """Whether two Sub texts may stand for the same string once their variables are known
     (variables named in ``opaque`` as :func:`pattern` reads them).

@@ -11,7 +11,7 @@ from cfnfix.config import SettingsModel
 from cfnfix.fixer import Fixer, LogicalIds, ref
 from cfnfix.models import Applicability, Finding, Options, Path
 from cfnfix.rename import pascal_case
-from cfnfix.sub_text import may_equal, names_of, referenced_resource, sub_text
+from cfnfix.sub_text import may_equal, names_of, referenced_resource, resource_ids, sub_text
 from cfnfix.suggestions import Shell, template_lines
 from cfnfix.template import Template
 
@@ -191,7 +191,7 @@ class ImagePrerequisite(Fixer):
         created = referenced_resource(repository, template)
         if created is not None and template.get(("Resources", created, "Type")) != _REPOSITORY:
             return None  # a name another resource gives: what it holds cannot be told
-        opaque = frozenset(template.resources)
+        opaque = resource_ids(template)
         for logical_id, name in names_of(template, _REPOSITORY, "RepositoryName"):
             if created is None and name is not None and may_equal(repository, name, opaque):
                 created = logical_id

@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from cfnfix.fixer import Fixer, listed
 from cfnfix.models import Applicability, Finding, Options, Path
-from cfnfix.sub_text import is_pseudo_parameter, literal, may_equal, names_of, sub_text
+from cfnfix.sub_text import is_pseudo_parameter, literal, may_equal, names_of, resource_ids, sub_text
 from cfnfix.suggestions import Shell, template_lines
 from cfnfix.template import Template, sub_variables
 
@@ -195,7 +195,7 @@ class NestedTemplateUrl(Fixer):
         if any(not is_pseudo_parameter(name) for name in names):
             return None  # named from a parameter (an input) or from what the template does not define
         for bucket_id, name in names_of(template, _BUCKET, "BucketName"):
-            if name is not None and may_equal(location.bucket, name, frozenset(template.resources)):
+            if name is not None and may_equal(location.bucket, name, resource_ids(template)):
                 return None if self._uploaded(template, bucket_id) else ("created", bucket_id, key, None)
         return "missing", location.bucket, location.key, location.region
 

@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from cfnfix.fixer import Fixer
 from cfnfix.models import Applicability, Finding, Options, Path
-from cfnfix.sub_text import is_pseudo_parameter, may_equal, names_of, referenced_resource, sub_text
+from cfnfix.sub_text import is_pseudo_parameter, may_equal, names_of, referenced_resource, resource_ids, sub_text
 from cfnfix.suggestions import Shell, template_lines
 from cfnfix.template import Template, sub_variables
 
@@ -129,7 +129,7 @@ class SsmPrerequisite(Fixer):
         if not reads:
             return
         created = names_of(template, _PARAMETER, "Name")
-        opaque = frozenset(template.resources)
+        opaque = resource_ids(template)
         for read in reads.values():
             if self._created(read.name, created, template, opaque) or not self._knowable(read.name, template):
                 continue
